@@ -1,0 +1,41 @@
+"""Case queue, trainee bundle and answer key of a built dataset."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from triagelab.dataset import MANIFEST, TRAINEE_DIRS, Dataset, atomic_folder, open_dataset, write_manifest
+from triagelab.exceptions import DatasetError
+
+logger = logging.getLogger(__name__)
+
+
+def write_bundle(built: str | Path, out: str | Path) -> Path:
+    """Copy a built dataset without its answer key to `out/<scenario id>`.
+
+    The bundle keeps the manifest's fields and fingerprint but lists only the files it
+    contains, so a trainee can verify it without learning anything about the key.
+    """
+    dataset = open_dataset(built)
+    dataset.verify()
+    target = Path(out) / dataset.scenario_id
+    if target.resolve() == dataset.root.resolve():
+        raise DatasetError(f"{out}: the bundle would overwrite the build; choose another --out",
+                           path=out, field="--out")
+    info = {k: v for k, v in dataset.manifest.items() if k not in {"files", "fingerprint", "schema"}}
+    info["bundle"] = True
+    with atomic_folder(target) as staging:
+        for name in TRAINEE_DIRS:
+            shutil.copytree(dataset.root / name, staging / name)
+        manifest = write_manifest(staging, info)
+    if manifest["fingerprint"] != dataset.fingerprint:
+        raise DatasetError(f"{target}: bundle fingerprint differs from the build's", path=target)
+    logger.info("wrote trainee bundle %s", target)
+    return target
+
+
+def trainee_files(bundle: Dataset) -> list[Path]:
+    """Return every file of a bundle, manifest included."""
+    return [p for p in sorted(bundle.root.rglob("*")) if p.is_file()] + [bundle.root / MANIFEST]

@@ -1,0 +1,286 @@
+"""Plan a build and generate it shard by shard.
+
+The population is split into fixed blocks of customers ("shards"). Each shard's random
+streams derive from the scenario seed and the shard number only, so shards can run in any
+order, in any process, and still give the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from triagelab.scenarios import Scenario
+from triagelab.synthetic.activity import (
+    Window,
+    generate_logins,
+    generate_tickets,
+    generate_transactions,
+)
+from triagelab.synthetic.countries import load_countries
+from triagelab.synthetic.frames import finalize_transactions
+from triagelab.synthetic.market import congested_chains, generate_market, market_hours, price_lookup
+from triagelab.synthetic.population import Population, generate_population, hex_ids
+from triagelab.synthetic.rng import make_rng
+from triagelab.synthetic.tickets import add_handling_metrics, fill_messages
+from triagelab.synthetic.typologies import TYPOLOGIES, StoryContext
+
+logger = logging.getLogger(__name__)
+
+SHARD_SIZE = 5_000
+NOISE = "baseline"
+NOISE_EXPLANATION = (
+    "Ordinary activity for this customer's segment: own devices, own accounts, usual hours. "
+    "Nothing to act on: close."
+)
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    """One planned case: which customer plays which story, and around when."""
+
+    row: int
+    typology: str
+    subtlety: float
+    anchor_day: int
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """Everything decided before the shards run."""
+
+    scenario: Scenario
+    countries: np.ndarray
+    segments: np.ndarray
+    cases: tuple[CasePlan, ...]
+
+    @property
+    def shard_count(self) -> int:
+        """Number of shards of `SHARD_SIZE` customers."""
+        return (len(self.countries) + SHARD_SIZE - 1) // SHARD_SIZE
+
+
+@dataclass
+class ShardResult:
+    """The rows one shard produced."""
+
+    index: int
+    customers: pd.DataFrame
+    auth_events: pd.DataFrame
+    transactions: pd.DataFrame
+    tickets: pd.DataFrame
+    cases: pd.DataFrame  # customer_id, opened_at, row (global), plus label columns
+
+
+def window_of(scenario: Scenario) -> Window:
+    """Return the scenario's window in UTC epoch seconds."""
+    start = int(pd.Timestamp(scenario.start_date, tz="UTC").timestamp())
+    return Window(start=start, end=start + scenario.days * 86_400)
+
+
+def plan_build(scenario: Scenario) -> BuildPlan:
+    """Draw every customer's country and segment, and choose the case customers."""
+    rng = make_rng(scenario.seed, "population")
+    codes = sorted(scenario.countries)
+    countries = np.array(codes, dtype=object)[
+        rng.choice(len(codes), scenario.customers, p=[scenario.countries[c] for c in codes])
+    ]
+    names = sorted(scenario.segments)
+    segments = np.array(names, dtype=object)[
+        rng.choice(len(names), scenario.customers, p=[scenario.segments[s] for s in names])
+    ]
+    case_rng = make_rng(scenario.seed, "cases")
+    taken = np.zeros(scenario.customers, dtype=bool)
+    plans: list[CasePlan] = []
+    first_day = min(5, max(scenario.days - 2, 0))
+    for mix in scenario.cases.typologies:
+        typology = TYPOLOGIES[mix.name]
+        eligible = ~taken
+        if typology.segments:
+            eligible &= np.isin(segments, typology.segments)
+        rows = np.flatnonzero(eligible)
+        if len(rows) < mix.count:
+            from triagelab.exceptions import ScenarioError
+
+            raise ScenarioError(
+                f"scenario `{scenario.id}`: typology `{mix.name}` needs {mix.count} customers "
+                f"in segments {', '.join(typology.segments)} but only {len(rows)} are free; "
+                "raise `customers` or lower the count",
+                field="cases.typologies",
+                value=mix.count,
+            )
+        picked = np.sort(case_rng.choice(rows, mix.count, replace=False))
+        taken[picked] = True
+        for row in picked:
+            day = int(case_rng.integers(first_day, max(scenario.days - 1, first_day + 1)))
+            plans.append(CasePlan(int(row), mix.name, mix.subtlety, day))
+    free = np.flatnonzero(~taken & (segments != "dormant_holder"))
+    for row in np.sort(case_rng.choice(free, scenario.cases.noise, replace=False)):
+        day = int(case_rng.integers(first_day, max(scenario.days - 1, first_day + 1)))
+        plans.append(CasePlan(int(row), NOISE, 0.0, day))
+    plans.sort(key=lambda plan: plan.row)
+    return BuildPlan(scenario, countries, segments, tuple(plans))
+
+
+def generate_shard(plan: BuildPlan, index: int) -> ShardResult:
+    """Generate the rows of one shard: customers, baseline events and injected stories."""
+    scenario = plan.scenario
+    lo, hi = index * SHARD_SIZE, min((index + 1) * SHARD_SIZE, len(plan.countries))
+    rng = make_rng(scenario.seed, "shard", index)
+    window = window_of(scenario)
+    population = generate_population(
+        rng=rng,
+        seed=scenario.seed,
+        shard=index,
+        countries=plan.countries[lo:hi],
+        segments=plan.segments[lo:hi],
+        start=pd.Timestamp(window.start, unit="s", tz="UTC"),
+    )
+    market = generate_market(scenario)
+    hours, prices = price_lookup(market)
+    all_hours = market_hours(scenario)
+    congested = congested_chains(scenario, all_hours)
+    hours_start = int(all_hours[0].timestamp())
+
+    auth = generate_logins(rng, population, window)
+    transactions = generate_transactions(rng, population, window, congested, hours_start)
+    tickets = generate_tickets(rng, population, transactions, window)
+
+    stories = _inject_stories(plan, population, lo, hi, window)
+    auth = pd.concat([auth, *stories["auth"]], ignore_index=True)
+    transactions = pd.concat([transactions, *stories["transactions"]], ignore_index=True)
+    tickets = pd.concat([tickets, *stories["tickets"]], ignore_index=True)
+
+    customers = population.customers
+    currency = customers.set_index("customer_id")["currency"]
+    country = customers.set_index("customer_id")["country"]
+    rates = {p.currency: p.usd_rate for p in load_countries().values()}
+    auth = _in_window(auth, window)
+    transactions = finalize_transactions(
+        _in_window(transactions, window), currency=currency, usd_rate=rates, hours=hours,
+        prices=prices,
+    )
+    tickets = _in_window(tickets, window)
+    tickets = fill_messages(tickets, tickets["customer_id"].map(country).to_numpy(), rng)
+    tickets = add_handling_metrics(tickets, rng)
+
+    auth, auth_evidence = _assign_ids(auth, rng, "A")
+    transactions, tx_evidence = _assign_ids(transactions, rng, "T")
+    tickets, ticket_evidence = _assign_ids(tickets, rng, "K")
+    evidence = pd.concat([auth_evidence, tx_evidence, ticket_evidence], ignore_index=True)
+    cases = _case_rows(
+        plan, stories["cases"], evidence, customers["customer_id"].to_numpy(), lo, window
+    )
+    logger.debug("shard %d: %d customers, %d events", index, hi - lo,
+                 len(auth) + len(transactions) + len(tickets))
+    return ShardResult(index, customers, auth, transactions, tickets, cases)
+
+
+def _inject_stories(
+    plan: BuildPlan, population: Population, lo: int, hi: int, window: Window
+) -> dict[str, list]:
+    scenario = plan.scenario
+    profiles = load_countries()
+    out: dict[str, list] = {"auth": [], "transactions": [], "tickets": [], "cases": []}
+    for case in plan.cases:
+        if not lo <= case.row < hi:
+            continue
+        local = case.row - lo
+        if case.typology == NOISE:
+            out["cases"].append((case, None))
+            continue
+        case_rng = make_rng(scenario.seed, "case", case.row)
+        anchor = window.start + case.anchor_day * 86_400 + int(case_rng.integers(0, 86_400))
+        profile = profiles[str(plan.countries[case.row])]
+        ctx = StoryContext(
+            rng=case_rng,
+            population=population,
+            row=local,
+            window=window,
+            subtlety=case.subtlety,
+            anchor=anchor,
+            reporting_threshold=float(profile.reporting_threshold),
+            travel_rule_threshold=float(profile.reporting_threshold),
+        )
+        story = TYPOLOGIES[case.typology].inject(ctx)
+        for column, value in story.customer_updates.items():
+            population.customers.loc[population.customers.index[local], column] = value
+        story_auth, story_tx, story_tickets = story.frames()
+        out["auth"].append(story_auth)
+        out["transactions"].append(story_tx)
+        out["tickets"].append(story_tickets)
+        out["cases"].append((case, story))
+    return out
+
+
+def _in_window(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
+    ts = frame["ts"].to_numpy()
+    return frame[(ts >= window.start) & (ts < window.end)].reset_index(drop=True)
+
+
+def _assign_ids(
+    frame: pd.DataFrame, rng: np.random.Generator, prefix: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sort rows by time and give them random ids, after injection, so ids carry no origin."""
+    tiebreak = rng.random(len(frame))
+    order = np.lexsort((tiebreak, frame["customer_id"].to_numpy(dtype=str), frame["ts"].to_numpy()))
+    frame = frame.iloc[order].reset_index(drop=True)
+    frame.insert(0, "event_id", hex_ids(rng, len(frame), prefix, 15))
+    evidence = frame.loc[frame["evidence"].to_numpy(dtype=bool), ["customer_id", "event_id", "ts"]]
+    frame = frame.drop(columns="evidence")
+    frame["ts"] = pd.to_datetime(frame["ts"].to_numpy(), unit="s", utc=True).as_unit("ms")
+    return frame, evidence
+
+
+def _case_rows(
+    plan: BuildPlan,
+    planned: list,
+    evidence: pd.DataFrame,
+    customer_ids: np.ndarray,
+    lo: int,
+    window: Window,
+) -> pd.DataFrame:
+    """Build one row per case of the shard: when it opened and what the key says."""
+    evidence_by_customer = {
+        customer: group.sort_values("ts") for customer, group in evidence.groupby("customer_id")
+    }
+    rows = []
+    for case, story in planned:
+        case_rng = make_rng(plan.scenario.seed, "case-open", case.row)
+        customer_id = str(customer_ids[case.row - lo])
+        if story is None:
+            opened = window.start + case.anchor_day * 86_400 + int(case_rng.integers(0, 86_400))
+            row = {
+                "typology": NOISE,
+                "is_suspicious": False,
+                "flags": [],
+                "expected_action": "close",
+                "expected_priority": "P4",
+                "evidence_event_ids": [],
+                "explanation": NOISE_EXPLANATION,
+            }
+        else:
+            typology = TYPOLOGIES[case.typology]
+            found = evidence_by_customer.get(customer_id)
+            last = int(found["ts"].max()) if found is not None else window.start
+            opened = last + int(case_rng.integers(5 * 60, 2 * 3600))
+            row = {
+                "typology": typology.name,
+                "is_suspicious": typology.kind == "suspicious",
+                "flags": sorted(set(story.flags)),
+                "expected_action": typology.expected_action,
+                "expected_priority": typology.expected_priority,
+                "evidence_event_ids": [] if found is None else found["event_id"].tolist(),
+                "explanation": story.explanation,
+            }
+        row.update(
+            customer_id=customer_id,
+            subtlety=case.subtlety,
+            opened_ts=min(opened, window.end - 1),
+            score_draw=float(case_rng.random()),
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
