@@ -1,0 +1,1 @@
+"""Trainer side: scoring submissions against the answer key."""

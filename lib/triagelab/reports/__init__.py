@@ -1,0 +1,1 @@
+"""Helpers the analyst report notebooks call, and the runner that renders them."""

@@ -1,0 +1,1 @@
+"""Trainee surface: the triage widgets and the store that keeps every decision."""

@@ -1,0 +1,167 @@
+"""Submission files: the exchange format between the trainee app and grading."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from triagelab.exceptions import SubmissionError
+from triagelab.vocab import ACTIONS, FLAG_NAMES, PRIORITIES
+
+logger = logging.getLogger(__name__)
+
+SUBMISSION_SCHEMA = "triagelab.submission/1"
+
+
+class Decision(BaseModel):
+    """One trainee decision on one case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str
+    flags: list[str] = Field(default_factory=list)
+    action: str
+    priority: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    rationale: str = ""
+    opened_at: str | None = None
+    decided_at: str | None = None
+
+    @field_validator("flags")
+    @classmethod
+    def _known_flags(cls, flags: list[str]) -> list[str]:
+        unknown = [flag for flag in flags if flag not in FLAG_NAMES]
+        if unknown:
+            raise ValueError(f"unknown flag `{unknown[0]}`; see `triagelab flags` for the list")
+        return sorted(set(flags))
+
+    @field_validator("action")
+    @classmethod
+    def _known_action(cls, action: str) -> str:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action `{action}`; allowed: {', '.join(ACTIONS)}")
+        return action
+
+    @field_validator("priority")
+    @classmethod
+    def _known_priority(cls, priority: str) -> str:
+        if priority not in PRIORITIES:
+            raise ValueError(f"unknown priority `{priority}`; allowed: {', '.join(PRIORITIES)}")
+        return priority
+
+
+class Submission(BaseModel):
+    """Everything one trainee handed in for one exercise."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_: Literal["triagelab.submission/1"] = Field(default=SUBMISSION_SCHEMA, alias="schema")
+    exercise: str
+    trainee: str = Field(min_length=1)
+    dataset_fingerprint: str
+    decisions: list[Decision] = Field(default_factory=list)
+    submitted: bool = False
+
+    def decision_for(self, case_id: str) -> Decision | None:
+        """Return the trainee's decision on a case, if any."""
+        return next((d for d in self.decisions if d.case_id == case_id), None)
+
+    def to_json(self) -> str:
+        """Return the submission as JSON text in the exchange format."""
+        return self.model_dump_json(by_alias=True, indent=2) + "\n"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a file so that readers see either the old or the new content, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def load_submission(path: str | Path) -> Submission:
+    """Read and validate a submission file.
+
+    Raises
+    ------
+    SubmissionError
+        Naming the file and what is wrong with it.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise SubmissionError(f"{path}: submission file not found", path=path) from err
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise SubmissionError(f"{path}: not valid JSON ({err}); the file is corrupt or truncated",
+                              path=path) from err
+    if isinstance(data, dict) and data.get("schema") != SUBMISSION_SCHEMA:
+        raise SubmissionError(
+            f"{path}: schema {data.get('schema')!r}, expected {SUBMISSION_SCHEMA!r}",
+            path=path, field="schema", value=data.get("schema"),
+        )
+    try:
+        return Submission.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise SubmissionError(f"{path}: field `{field}`: {message}", path=path, field=field,
+                              value=first.get("input")) from err
+
+
+class SubmissionStore:
+    """A trainee's submission file, rewritten atomically after every decision."""
+
+    def __init__(self, path: str | Path, *, exercise: str, trainee: str, fingerprint: str) -> None:
+        self.path = Path(path)
+        if self.path.exists():
+            submission = load_submission(self.path)
+            if submission.dataset_fingerprint != fingerprint:
+                raise SubmissionError(
+                    f"{self.path}: saved for dataset {submission.dataset_fingerprint}, but this "
+                    f"bundle is {fingerprint}; move the old file away to start afresh",
+                    path=self.path, field="dataset_fingerprint",
+                )
+            if submission.trainee != trainee:
+                raise SubmissionError(
+                    f"{self.path}: belongs to trainee `{submission.trainee}`, not `{trainee}`",
+                    path=self.path, field="trainee",
+                )
+            self.submission = submission
+            logger.info("resumed %s with %d decisions", self.path, len(submission.decisions))
+        else:
+            self.submission = Submission(
+                exercise=exercise, trainee=trainee, dataset_fingerprint=fingerprint
+            )
+
+    def save(self, decision: Decision) -> None:
+        """Record a decision, replacing an earlier one on the same case, and write the file."""
+        decisions = [d for d in self.submission.decisions if d.case_id != decision.case_id]
+        decisions.append(decision)
+        self.submission = self.submission.model_copy(update={"decisions": decisions})
+        atomic_write_text(self.path, self.submission.to_json())
+        logger.info("saved decision on %s for %s", decision.case_id, self.submission.trainee)
+
+    def finish(self) -> None:
+        """Mark the submission as handed in."""
+        self.submission = self.submission.model_copy(update={"submitted": True})
+        atomic_write_text(self.path, self.submission.to_json())

@@ -1,0 +1,35 @@
+"""Shared fixtures: built datasets are made once per session and reused read-only."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from triagelab.scenarios import load_scenario, resolve_scenario
+from triagelab.synthetic.build import build_dataset
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def starter_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of the bundled starter scenario; tests must not change it."""
+    return build_dataset(resolve_scenario("starter"), tmp_path_factory.mktemp("builds"))
+
+
+@pytest.fixture(scope="session")
+def minimal_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of the smallest valid fixture scenario."""
+    scenario = load_scenario(FIXTURES / "scenarios" / "good_minimal.yaml")
+    return build_dataset(scenario, tmp_path_factory.mktemp("minimal"))
+
+
+@pytest.fixture
+def starter_copy(starter_build: Path, tmp_path: Path) -> Path:
+    """A private copy of the starter build that a test may change."""
+    target = tmp_path / starter_build.name
+    shutil.copytree(starter_build, target)
+    return target
