@@ -192,9 +192,7 @@ def make_addresses(chain: str, n: int, rng: np.random.Generator) -> list[str]:
         return [_base58check(_TRON_VERSION, body) for body in _random_bytes(rng, n, 20)]
     if chain == "solana":
         return [b58encode(body) for body in _random_bytes(rng, n, _SOLANA_KEY_LENGTH)]
-    return [
-        _base58check(_XRP_VERSION, body, RIPPLE_ALPHABET) for body in _random_bytes(rng, n, 20)
-    ]
+    return [_base58check(_XRP_VERSION, body, RIPPLE_ALPHABET) for body in _random_bytes(rng, n, 20)]
 
 
 def make_tx_hashes(chain: str, n: int, rng: np.random.Generator) -> list[str]:
