@@ -136,7 +136,8 @@ def _pool_digest_in_subprocess(environment: dict[str, str]) -> str:
     return result.stdout.strip()
 
 
-def test_pool_independent_of_locale_time_zone_and_hash_seed() -> None:
+def test_pool_independent_of_environment() -> None:
+    # Locale, time zone and hash seed of the process must not change the names.
     frames = [name_pool(c, 300, 9).to_csv(index=False) for c in COUNTRY_CODES]
     expected = hashlib.sha256("".join(frames).encode()).hexdigest()
     environments = [

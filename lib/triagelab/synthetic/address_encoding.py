@@ -8,7 +8,7 @@ BITCOIN_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 """Base58 alphabet of Bitcoin, Tron and Solana."""
 
 RIPPLE_ALPHABET = "rpshnaf39wBUDNEGHJKLM4PQRST7VWXYZ2bcdeCg65jkm8oFqi1tuvAxyz"
-"""Base58 alphabet of the XRP Ledger; its first symbol is ``r``, so version 0 encodes to ``r``."""
+"""Base58 alphabet of the XRP Ledger, whose first symbol ``r`` is what version 0 encodes to."""
 
 BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 """The 32 symbols of Bech32 (BIP 173), indexed by 5-bit value."""

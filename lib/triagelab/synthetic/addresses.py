@@ -52,7 +52,7 @@ ASSET_NETWORKS: tuple[AssetNetwork, ...] = (
     AssetNetwork("XRP", "xrp", "native"),
     AssetNetwork("BNB", "bsc", "native"),
 )
-"""Every (asset, chain) pair the generator uses; a deposit on any other pair is a wrong network."""
+"""Every (asset, chain) pair the generator uses. A deposit on any other pair is a wrong network."""
 
 ASSETS: tuple[str, ...] = tuple(dict.fromkeys(pair.asset for pair in ASSET_NETWORKS))
 """Asset symbols in the order of ``ASSET_NETWORKS``."""
@@ -72,7 +72,7 @@ LOOKALIKE_MATCH: dict[str, tuple[int, int]] = {
 - ``base58`` (solana): 6 and 6, because a public key has no checksum.
 - ``base58check`` (bitcoin ``1...``/``3...``, tron, xrp): 6 and 3. The last symbols
   depend on a SHA-256 checksum, so each extra suffix symbol multiplies the search
-  by 58; 3 symbols take about 195,000 hashes.
+  by 58. Three symbols take about 195,000 hashes.
 """
 
 _BITCOIN_FORMAT_WEIGHTS = {"p2wpkh": 0.6, "p2pkh": 0.25, "p2sh": 0.15}
@@ -160,9 +160,9 @@ def make_addresses(chain: str, n: int, rng: np.random.Generator) -> list[str]:
     Returns
     -------
     list of str
-        Bitcoin mixes Bech32 P2WPKH, P2PKH and P2SH; ethereum and bsc are EIP-55
-        checksummed; tron is Base58Check with version 0x41; solana is Base58 of a
-        32-byte key; xrp is Base58Check in the Ripple alphabet.
+        Bitcoin mixes Bech32 P2WPKH, P2PKH and P2SH. Ethereum and bsc addresses
+        are EIP-55 checksummed hex. Tron uses Base58Check with version 0x41, solana
+        the Base58 of a 32-byte key, and xrp Base58Check in the Ripple alphabet.
 
     Raises
     ------
@@ -270,7 +270,7 @@ def address_format(address: str, chain: str) -> str:
 def is_valid_address(address: str, chain: str) -> bool:
     """Check that ``address`` decodes with a correct checksum and version for ``chain``.
 
-    Bitcoin accepts P2WPKH, P2PKH and P2SH; ethereum and bsc accept all-lowercase,
+    Bitcoin accepts P2WPKH, P2PKH and P2SH. Ethereum and bsc accept all-lowercase,
     all-uppercase or correctly EIP-55 checksummed hex.
 
     Raises
@@ -317,7 +317,7 @@ def make_lookalike(address: str, chain: str, rng: np.random.Generator) -> str:
 
     Address poisoning relies on wallets showing only the first and last few
     characters. The look-alike shares ``LOOKALIKE_MATCH[address_format(address, chain)]``
-    characters at the start and the end; every search is bounded.
+    characters at the start and the end, and every search is bounded.
 
     Parameters
     ----------
@@ -338,7 +338,7 @@ def make_lookalike(address: str, chain: str, rng: np.random.Generator) -> str:
     ValueError
         If ``chain`` is unknown or ``address`` is not valid on it.
     RuntimeError
-        If a bounded search finds no match; the bounds make this about a
+        If a bounded search finds no match. The bounds make this about a
         one-in-a-billion event.
     """
     encoding = address_format(address, chain)
@@ -393,7 +393,7 @@ def _base58_lookalike(
         middle = _random_symbols(rng, BITCOIN_ALPHABET, middle_length)
         candidate = address[:prefix_length] + middle + address[-suffix_length:]
         key = b58decode(candidate)
-        # A middle can push the number past 32 bytes or below 31; those are not keys.
+        # A middle can push the number past 32 bytes or below 31, and those are not keys.
         if candidate != address and len(key) == _SOLANA_KEY_LENGTH and b58encode(key) == candidate:
             return candidate
     raise RuntimeError(f"no Base58 look-alike of `{address}` in {_MAX_TEMPLATE_ATTEMPTS} attempts")

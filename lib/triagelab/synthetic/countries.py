@@ -141,7 +141,7 @@ class FiatRail(Fact):
 
 
 class Threshold(Fact):
-    """An amount at or above which a rule applies; ``None`` when no threshold exists."""
+    """An amount at or above which a rule applies, or ``None`` when no threshold exists."""
 
     amount: float | None = Field(default=None, ge=0)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
@@ -245,7 +245,7 @@ def _load_profiles() -> tuple[CountryProfile, ...]:
 def load_countries() -> dict[str, CountryProfile]:
     """Load the bundled country profiles, keyed by ISO country code in ``COUNTRY_CODES`` order.
 
-    The file is parsed once per process; each call returns a new dict of the
+    The file is parsed once per process, and each call returns a new dict of the
     same frozen profiles.
 
     Raises

@@ -12,8 +12,8 @@ def _rotate_left(value: int, shift: int) -> int:
 
 
 def _round_constants() -> tuple[int, ...]:
-    # The iota constants come from a degree-8 LFSR, x^8 + x^6 + x^5 + x^4 + 1
-    # (Keccak reference, section 1.2); bit 2^j - 1 of round i is output 7i + j.
+    # The iota constants come from the LFSR with polynomial x^8 + x^6 + x^5 + x^4 + 1.
+    # Bit 2^j - 1 of the constant of round i is the LFSR output number 7i + j.
     register = 1
     bits = []
     for _ in range(7 * _ROUNDS):
@@ -32,8 +32,8 @@ def _round_constants() -> tuple[int, ...]:
 
 
 def _rotation_offsets() -> tuple[int, ...]:
-    # The rho offsets walk the lanes along (x, y) -> (y, 2x + 3y) starting at (1, 0);
-    # the t-th lane visited rotates by (t + 1)(t + 2) / 2 mod 64.
+    # The rho offsets walk the lanes along (x, y) -> (y, 2x + 3y) starting at (1, 0),
+    # and the t-th lane visited rotates by (t + 1)(t + 2) / 2 mod 64.
     offsets = [0] * 25
     x, y = 1, 0
     for t in range(24):
@@ -93,7 +93,7 @@ def keccak256(data: bytes) -> bytes:
     bytes
         The 32-byte digest, equal to ``eth_hash``'s ``keccak``.
     """
-    # Keccak pads with 0x01 ... 0x80; FIPS 202 SHA3 uses 0x06, which is why
+    # Keccak pads with 0x01 ... 0x80, but FIPS 202 SHA3 uses 0x06, which is why
     # hashlib.sha3_256 gives different digests.
     padded = bytearray(data)
     padded.append(0x01)

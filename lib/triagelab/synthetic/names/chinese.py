@@ -3,7 +3,7 @@
 # Surnames are written in their Hokkien, Cantonese, Hakka or Teochew romanisation
 # (Tan, Lim, Wong, Ng), not in pinyin, and come first: "Tan Wei Ming".
 # NOTE: many Chinese Singaporeans and Malaysians also carry an English given name
-# ("Jonathan Tan Wei Ming"); those are left out. Lists and equal weights are illustrative.
+# ("Jonathan Tan Wei Ming"), which are left out. Lists and equal weights are illustrative.
 
 SURNAMES: tuple[str, ...] = (
     "Tan",

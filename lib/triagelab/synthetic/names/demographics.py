@@ -37,7 +37,7 @@ class IncomeBand(BaseModel):
     label: str
     monthly_min: float = Field(ge=0)
     monthly_max: float | None
-    """Exclusive upper bound; ``None`` for the open top band."""
+    """Exclusive upper bound, or ``None`` for the open top band."""
     weight: float = Field(gt=0, le=1)
     currency: str = ""
 

@@ -2,7 +2,7 @@
 
 # Most surnames are Spanish, a legacy of the 1849 Clavería decree that assigned
 # family names from the Catálogo alfabético de apellidos.
-# Given names mix Spanish, English-era and Tagalog names as Filipinos use them;
+# Given names mix Spanish, English-era and Tagalog names as Filipinos use them, and
 # "Ma." is the usual written form of Maria in a compound given name.
 # NOTE: the lists and their equal weights are illustrative, not drawn from a registry.
 

@@ -54,7 +54,7 @@ class NameGroupData:
 
 
 def _unique(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    # Faker's lists repeat some entries; drop repeats but keep Faker's order.
+    # Faker's lists repeat some entries, so drop repeats but keep Faker's order.
     return tuple(dict.fromkeys(names))
 
 
@@ -83,7 +83,7 @@ def name_group_data(group: str) -> NameGroupData:
     """Return the name lists of ``group``, one of ``NAME_GROUPS``.
 
     Thai, Vietnamese and Indonesian names come from Faker's th_TH, vi_VN and
-    id_ID person providers; Thai names stay in Thai script.
+    id_ID person providers, and Thai names stay in Thai script.
 
     Raises
     ------

@@ -9,6 +9,7 @@ from faker.providers.person import Provider as PersonProvider
 
 from triagelab.synthetic.countries import get_country
 from triagelab.synthetic.names.groups import Gender, full_name, name_group_data
+from triagelab.synthetic.names.pool import FEMALE_SHARE
 
 
 class _CountryPersonProvider(PersonProvider):
@@ -26,7 +27,7 @@ class _CountryPersonProvider(PersonProvider):
         return str(self.random_elements(weights, length=1, use_weighting=True)[0])
 
     def _gender(self) -> Gender:
-        return "female" if self.generator.random.random() < 0.5 else "male"
+        return "female" if self.generator.random.random() < FEMALE_SHARE else "male"
 
     def _person(self, gender: Gender | None = None) -> tuple[str, str, str]:
         group = self._group()
