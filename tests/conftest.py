@@ -16,20 +16,20 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def starter_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build of the bundled starter scenario; tests must not change it."""
+    """Build the bundled starter scenario once; tests must not change it."""
     return build_dataset(resolve_scenario("starter"), tmp_path_factory.mktemp("builds"))
 
 
 @pytest.fixture(scope="session")
 def minimal_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build of the smallest valid fixture scenario."""
+    """Build the smallest valid fixture scenario once."""
     scenario = load_scenario(FIXTURES / "scenarios" / "good_minimal.yaml")
     return build_dataset(scenario, tmp_path_factory.mktemp("minimal"))
 
 
 @pytest.fixture
 def starter_copy(starter_build: Path, tmp_path: Path) -> Path:
-    """A private copy of the starter build that a test may change."""
+    """Copy the starter build for a test that changes it."""
     target = tmp_path / starter_build.name
     shutil.copytree(starter_build, target)
     return target

@@ -10,14 +10,21 @@ import pytest
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "triagelab.cli", *args], capture_output=True,
-                          text=True, check=False, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "triagelab.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+    )
 
 
 def test_flags_json_lists_definitions() -> None:
     result = _cli("flags", "--json")
     flags = json.loads(result.stdout)
-    assert {"failed_tx_burst", "new_device", "structuring_below_threshold"} <= {f["name"] for f in flags}
+    assert {"failed_tx_burst", "new_device", "structuring_below_threshold"} <= {
+        f["name"] for f in flags
+    }
     assert all(f["definition"] and f["window"] and f["threshold"] for f in flags)
 
 
@@ -33,8 +40,18 @@ def test_build_unknown_scenario_exits_2(tmp_path: Path) -> None:
 
 
 def test_report_bad_parameter_exits_2(starter_build: Path, tmp_path: Path) -> None:
-    result = _cli("report", "weekly_behavior_shifts", "-p", "dataset", str(starter_build),
-                  "-p", "country", "ZZ", "--out", str(tmp_path))
+    result = _cli(
+        "report",
+        "weekly_behavior_shifts",
+        "-p",
+        "dataset",
+        str(starter_build),
+        "-p",
+        "country",
+        "ZZ",
+        "--out",
+        str(tmp_path),
+    )
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("triagelab:")]
     assert len(errors) == 1

@@ -54,8 +54,9 @@ def test_invalid_yaml_is_one_line() -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "triagelab.cli", *args], capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "triagelab.cli", *args], capture_output=True, text=True, check=False
+    )
 
 
 @pytest.mark.parametrize("name", [name for name, _, _ in BAD_FILES])

@@ -6,7 +6,14 @@ import logging
 import shutil
 from pathlib import Path
 
-from triagelab.dataset import MANIFEST, TRAINEE_DIRS, Dataset, atomic_folder, open_dataset, write_manifest
+from triagelab.dataset import (
+    MANIFEST,
+    TRAINEE_DIRS,
+    Dataset,
+    atomic_folder,
+    open_dataset,
+    write_manifest,
+)
 from triagelab.exceptions import DatasetError
 
 logger = logging.getLogger(__name__)
@@ -22,9 +29,14 @@ def write_bundle(built: str | Path, out: str | Path) -> Path:
     dataset.verify()
     target = Path(out) / dataset.scenario_id
     if target.resolve() == dataset.root.resolve():
-        raise DatasetError(f"{out}: the bundle would overwrite the build; choose another --out",
-                           path=out, field="--out")
-    info = {k: v for k, v in dataset.manifest.items() if k not in {"files", "fingerprint", "schema"}}
+        raise DatasetError(
+            f"{out}: the bundle would overwrite the build; choose another --out",
+            path=out,
+            field="--out",
+        )
+    info = {
+        k: v for k, v in dataset.manifest.items() if k not in {"files", "fingerprint", "schema"}
+    }
     info["bundle"] = True
     with atomic_folder(target) as staging:
         for name in TRAINEE_DIRS:

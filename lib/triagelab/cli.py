@@ -31,8 +31,10 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     if args.action == "list":
         for name, path in list_bundled().items():
             scenario = load_scenario(path)
-            print(f"{name:<16} {scenario.customers:>7} customers {scenario.days:>3} days "
-                  f"{scenario.cases.total:>3} cases  {scenario.title}")
+            print(
+                f"{name:<16} {scenario.customers:>7} customers {scenario.days:>3} days "
+                f"{scenario.cases.total:>3} cases  {scenario.title}"
+            )
         return EXIT_OK
     if not args.paths:
         raise InputError("`scenarios validate` needs at least one PATH", field="PATH")
@@ -44,8 +46,10 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
             print(f"triagelab: error: {err}", file=sys.stderr)
             failed += 1
             continue
-        print(f"{path}: ok ({scenario.id}, {scenario.customers} customers, "
-              f"{scenario.cases.total} cases)")
+        print(
+            f"{path}: ok ({scenario.id}, {scenario.customers} customers, "
+            f"{scenario.cases.total} cases)"
+        )
     return EXIT_INPUT if failed else EXIT_OK
 
 
@@ -57,8 +61,10 @@ def _cmd_typologies(args: argparse.Namespace) -> int:
         print(json.dumps(entries, indent=2, ensure_ascii=False))
         return EXIT_OK
     for entry in entries:
-        print(f"{entry['name']:<24} {entry['kind']:<10} {entry['expected_action']:<20} "
-              f"{entry['expected_priority']}  {', '.join(entry['flags'])}")
+        print(
+            f"{entry['name']:<24} {entry['kind']:<10} {entry['expected_action']:<20} "
+            f"{entry['expected_priority']}  {', '.join(entry['flags'])}"
+        )
     return EXIT_OK
 
 
@@ -69,8 +75,10 @@ def _cmd_flags(args: argparse.Namespace) -> int:
         print(json.dumps([flag.to_dict() for flag in FLAGS], indent=2, ensure_ascii=False))
         return EXIT_OK
     for flag in FLAGS:
-        print(f"{flag.name:<36} {flag.title}\n    {flag.definition}\n"
-              f"    window: {flag.window}; threshold: {flag.threshold}")
+        print(
+            f"{flag.name:<36} {flag.title}\n    {flag.definition}\n"
+            f"    window: {flag.window}; threshold: {flag.threshold}"
+        )
     return EXIT_OK
 
 
@@ -86,7 +94,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     )
     shards = -(-scenario.customers // SHARD_SIZE)
     with tqdm(total=shards, unit="shard", disable=shards < 2 or args.quiet) as bar:
-        path = build_dataset(scenario, args.out, workers=args.workers, progress=bar.update)
+        path = build_dataset(
+            scenario, args.out, workers=args.workers, progress=lambda done: bar.update(done)
+        )
     print(path)
     return EXIT_OK
 
@@ -116,8 +126,9 @@ def _parse_parameters(pairs: Sequence[Sequence[str]] | None) -> dict[str, str]:
 def _cmd_report(args: argparse.Namespace) -> int:
     from triagelab.reports.runner import run_report
 
-    executed, rendered = run_report(args.name, _parse_parameters(args.parameter), Path(args.out),
-                                    html=args.html)
+    executed, rendered = run_report(
+        args.name, _parse_parameters(args.parameter), Path(args.out), html=args.html
+    )
     print(rendered or executed)
     return EXIT_OK
 
@@ -144,8 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     scenarios.add_argument("paths", nargs="*", metavar="PATH", help="scenario YAML files")
     scenarios.set_defaults(run=_cmd_scenarios)
 
-    for name, run, what in (("typologies", _cmd_typologies, "typology catalogue"),
-                            ("flags", _cmd_flags, "flag taxonomy with definitions")):
+    for name, run, what in (
+        ("typologies", _cmd_typologies, "typology catalogue"),
+        ("flags", _cmd_flags, "flag taxonomy with definitions"),
+    ):
         sub = commands.add_parser(name, help=f"print the {what}")
         sub.add_argument("--json", action="store_true", help="print JSON instead of text")
         sub.set_defaults(run=run)
@@ -153,7 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="generate a scenario's dataset")
     build.add_argument("scenario", help="bundled scenario name or path to a YAML file")
     build.add_argument("--seed", type=int, help="override the scenario's seed")
-    build.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: %(default)s)")
+    build.add_argument(
+        "--out", default=str(DEFAULT_OUT), help="output folder (default: %(default)s)"
+    )
     build.add_argument("--workers", type=int, default=1, help="local processes (default: 1)")
     build.add_argument("--customers", type=int, help="override the number of customers")
     build.add_argument("--days", type=int, help="override the number of days")
@@ -171,14 +186,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="run an analyst report notebook")
     report.add_argument("name", metavar="NAME", help="report name, e.g. weekly_behavior_shifts")
-    report.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("KEY", "VALUE"),
-                        help="set a notebook parameter (repeatable)")
+    report.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("KEY", "VALUE"),
+        help="set a notebook parameter (repeatable)",
+    )
     report.add_argument("--out", default="synthetic/out/reports", help="output folder")
     report.add_argument("--html", action="store_true", help="also render HTML without code")
     report.set_defaults(run=_cmd_report)
 
     demo = commands.add_parser("demo", help="run the whole workbook on the default scenario")
-    demo.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: %(default)s)")
+    demo.add_argument(
+        "--out", default=str(DEFAULT_OUT), help="output folder (default: %(default)s)"
+    )
     demo.set_defaults(run=_cmd_demo)
     return parser
 
@@ -186,8 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     try:
@@ -201,8 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # papermill wraps notebook errors in its own type
         from papermill.exceptions import PapermillExecutionError
 
-        if isinstance(err, PapermillExecutionError) and err.ename in {"ParameterError",
-                                                                      "SchemaError"}:
+        if isinstance(err, PapermillExecutionError) and err.ename in {
+            "ParameterError",
+            "SchemaError",
+        }:
             print(f"triagelab: error: {err.evalue}", file=sys.stderr)
             return EXIT_INPUT
         raise

@@ -129,7 +129,8 @@ class Dataset:
         """Read one data table (`customers`, `auth_events`, ...), optionally filtered."""
         if name not in DATA_TABLES:
             raise DatasetError(
-                f"unknown table `{name}`; tables are {', '.join(DATA_TABLES)}", field="table",
+                f"unknown table `{name}`; tables are {', '.join(DATA_TABLES)}",
+                field="table",
                 value=name,
             )
         return read_table(self.root / "data" / name, columns=columns, filters=filters)
@@ -159,8 +160,11 @@ class Dataset:
         for name, expected in self.manifest["files"].items():
             path = self.root / name
             if not path.is_file():
-                raise DatasetError(f"{self.root}: file `{name}` listed in the manifest is missing",
-                                   path=self.root, field=name)
+                raise DatasetError(
+                    f"{self.root}: file `{name}` listed in the manifest is missing",
+                    path=self.root,
+                    field=name,
+                )
             if sha256_file(path) != expected:
                 raise DatasetError(
                     f"{self.root}: file `{name}` does not match the manifest; the bundle was "
@@ -169,11 +173,16 @@ class Dataset:
                     field=name,
                 )
         if fingerprint(self.manifest["files"]) != self.fingerprint:
-            raise DatasetError(f"{self.root}: manifest fingerprint does not match its files",
-                               path=self.root, field="fingerprint")
+            raise DatasetError(
+                f"{self.root}: manifest fingerprint does not match its files",
+                path=self.root,
+                field="fingerprint",
+            )
 
 
-def read_table(folder: Path, *, columns: list[str] | None = None, filters: Any = None) -> pd.DataFrame:
+def read_table(
+    folder: Path, *, columns: list[str] | None = None, filters: Any = None
+) -> pd.DataFrame:
     """Read a Parquet dataset folder (plain or hive-partitioned) into one frame."""
     return pd.read_parquet(folder, columns=columns, filters=filters)
 
@@ -188,8 +197,9 @@ def open_dataset(path: str | Path) -> Dataset:
     """
     root = Path(path)
     if not root.is_dir():
-        raise DatasetError(f"{root}: dataset folder not found; build one with `triagelab build`",
-                           path=root)
+        raise DatasetError(
+            f"{root}: dataset folder not found; build one with `triagelab build`", path=root
+        )
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
         raise DatasetError(

@@ -39,20 +39,29 @@ def run_demo(out: Path) -> DemoResult:
     bundle = write_bundle(built, out / "bundles")
     dataset = open_dataset(built)
     submission = simulate_submission(
-        dataset.labels(), exercise=scenario.id, trainee=DEMO_TRAINEE,
-        fingerprint=dataset.fingerprint, skill=0.7, seed=scenario.seed,
+        dataset.labels(),
+        exercise=scenario.id,
+        trainee=DEMO_TRAINEE,
+        fingerprint=dataset.fingerprint,
+        skill=0.7,
+        seed=scenario.seed,
     )
     atomic_write_text(built / "submissions" / f"{DEMO_TRAINEE}.json", submission.to_json())
     graded = grade_build(built)
-    week = (scenario.start_date.toordinal() + 7)
+    week = scenario.start_date.toordinal() + 7
     import datetime as dt
 
     _, report_html = run_report(
         "weekly_behavior_shifts",
-        {"dataset": str(built), "week_start": dt.date.fromordinal(week).isoformat(),
-         "baseline_weeks": "1", "country": "all"},
+        {
+            "dataset": str(built),
+            "week_start": dt.date.fromordinal(week).isoformat(),
+            "baseline_weeks": "1",
+            "country": "all",
+        },
         out / "reports",
     )
     assert report_html is not None
-    return DemoResult(built, bundle, graded.scores_csv, report_html,
-                      graded.summary.to_string(index=False))
+    return DemoResult(
+        built, bundle, graded.scores_csv, report_html, graded.summary.to_string(index=False)
+    )

@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from triagelab.exceptions import SchemaError
 from triagelab.scenarios import COUNTRY_CODES, SEGMENTS
 from triagelab.synthetic.ticket_texts import TICKET_CATEGORIES
-from triagelab.vocab import ACTIONS, FLAG_NAMES, PRIORITIES
+from triagelab.vocab import ACTIONS, PRIORITIES
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,9 @@ TX_TYPES = (
 TX_STATUSES = ("completed", "failed", "pending")
 
 
-def _text(description: str, *, nullable: bool = False, isin: tuple[str, ...] | None = None) -> pa.Column:
+def _text(
+    description: str, *, nullable: bool = False, isin: tuple[str, ...] | None = None
+) -> pa.Column:
     checks = [pa.Check.isin(list(isin))] if isin else None
     return pa.Column(str, checks=checks, nullable=nullable, description=description)
 
@@ -133,12 +135,18 @@ TICKETS = pa.DataFrameSchema(
         "channel": _text("Contact channel.", isin=("chat", "email", "in_app")),
         "language": _text("Language of the message (BCP 47)."),
         "message": _text("The customer's first message."),
-        "first_response_s": pa.Column(int, pa.Check.ge(0), description="Seconds to first human reply."),
+        "first_response_s": pa.Column(
+            int, pa.Check.ge(0), description="Seconds to first human reply."
+        ),
         "handle_time_s": pa.Column(int, pa.Check.ge(0), description="Agent handling seconds."),
         "contacts": pa.Column("int8", pa.Check.ge(1), description="Contacts until resolved."),
         "first_contact_resolution": pa.Column(bool, description="Solved at the first contact."),
-        "csat": pa.Column("Int8", pa.Check.in_range(1, 5), nullable=True,
-                          description="Satisfaction 1-5; empty when the survey went unanswered."),
+        "csat": pa.Column(
+            "Int8",
+            pa.Check.in_range(1, 5),
+            nullable=True,
+            description="Satisfaction 1-5; empty when the survey went unanswered.",
+        ),
     },
     unique=["event_id"],
     strict=True,
@@ -198,8 +206,16 @@ TABLES: dict[str, pa.DataFrameSchema] = {
 }
 # Answer-key columns: none of these may appear in anything a trainee receives.
 KEY_COLUMNS = frozenset(
-    {"typology", "is_suspicious", "flags", "expected_action", "expected_priority",
-     "evidence_event_ids", "explanation", "subtlety"}
+    {
+        "typology",
+        "is_suspicious",
+        "flags",
+        "expected_action",
+        "expected_priority",
+        "evidence_event_ids",
+        "explanation",
+        "subtlety",
+    }
 )
 
 
@@ -261,7 +277,8 @@ def dictionary() -> list[ColumnDoc]:
     for table, schema in TABLES.items():
         for name, column in schema.columns.items():
             docs.append(
-                ColumnDoc(table, name, str(column.dtype), bool(column.nullable),
-                          column.description or "")
+                ColumnDoc(
+                    table, name, str(column.dtype), bool(column.nullable), column.description or ""
+                )
             )
     return docs

@@ -155,8 +155,7 @@ FLAGS: tuple[Flag, ...] = (
     Flag(
         "high_risk_counterparty",
         "High-risk counterparty",
-        "A transfer to or from an address known for mixing, scams, darknet markets or "
-        "sanctions.",
+        "A transfer to or from an address known for mixing, scams, darknet markets or sanctions.",
         "the case window",
         "1 or more transfers with a labelled high-risk address",
         "anonymity",

@@ -13,8 +13,14 @@ from triagelab.training.submission import Submission, atomic_write_text
 
 def _submission(build: Path, skill: float, trainee: str = "t1") -> Submission:
     dataset = open_dataset(build)
-    return simulate_submission(dataset.labels(), exercise="starter", trainee=trainee,
-                               fingerprint=dataset.fingerprint, skill=skill, seed=3)
+    return simulate_submission(
+        dataset.labels(),
+        exercise="starter",
+        trainee=trainee,
+        fingerprint=dataset.fingerprint,
+        skill=skill,
+        seed=3,
+    )
 
 
 def test_perfect_submission_scores_100(starter_build: Path) -> None:

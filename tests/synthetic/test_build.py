@@ -96,7 +96,9 @@ def test_build_is_independent_of_timezone_and_locale(tmp_path: Path, starter_bui
     assert first == second
 
 
-def test_failed_build_keeps_earlier_build(starter_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_build_keeps_earlier_build(
+    starter_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = (starter_copy / "manifest.json").read_bytes()
 
     def explode(*args: object, **kwargs: object) -> None:

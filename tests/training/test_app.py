@@ -15,8 +15,6 @@ def _clock() -> str:
     return "2026-03-20T10:00:00+00:00"
 
 
-
-
 def test_save_writes_submission_at_once(starter_copy: Path) -> None:
     app = TriageApp(starter_copy, "amira", "exam", clock=_clock)
     app.flag_boxes["new_device"].value = True
@@ -70,7 +68,9 @@ def test_bundle_app_has_no_key(starter_build: Path, tmp_path: Path) -> None:
     assert saved["dataset_fingerprint"] == app.dataset.fingerprint
 
 
-def test_callback_error_is_shown_and_kept(starter_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_callback_error_is_shown_and_kept(
+    starter_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = TriageApp(starter_copy, "amira", "exam", clock=_clock)
 
     def broken(*args: object) -> None:

@@ -49,7 +49,8 @@ def grade_build(built: str | Path, out: str | Path | None = None) -> GradeResult
                 raise SubmissionError(
                     f"{path}: made for dataset {submission.dataset_fingerprint}, not "
                     f"{dataset.fingerprint}",
-                    path=path, field="dataset_fingerprint",
+                    path=path,
+                    field="dataset_fingerprint",
                 )
         except SubmissionError as err:
             logger.warning("rejected %s: %s", path, err)

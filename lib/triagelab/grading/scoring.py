@@ -22,8 +22,16 @@ logger = logging.getLogger(__name__)
 
 WEIGHTS = {"flag_f1": 0.4, "action_correct": 0.4, "priority_score": 0.2}
 CASE_COLUMNS = [
-    "trainee", "case_id", "decided", "flag_precision", "flag_recall", "flag_f1",
-    "action_correct", "priority_distance", "priority_score", "case_score",
+    "trainee",
+    "case_id",
+    "decided",
+    "flag_precision",
+    "flag_recall",
+    "flag_f1",
+    "action_correct",
+    "priority_distance",
+    "priority_score",
+    "case_score",
 ]
 
 
@@ -67,23 +75,35 @@ def score_cases(labels: pd.DataFrame, submission: Submission) -> pd.DataFrame:
     for key in labels.itertuples():
         decision = submission.decision_for(str(key.case_id))
         if decision is None:
-            rows.append({"trainee": submission.trainee, "case_id": key.case_id, "decided": False,
-                         "flag_precision": 0.0, "flag_recall": 0.0, "flag_f1": 0.0,
-                         "action_correct": 0.0, "priority_distance": 1.0, "priority_score": 0.0})
+            rows.append(
+                {
+                    "trainee": submission.trainee,
+                    "case_id": key.case_id,
+                    "decided": False,
+                    "flag_precision": 0.0,
+                    "flag_recall": 0.0,
+                    "flag_f1": 0.0,
+                    "action_correct": 0.0,
+                    "priority_distance": 1.0,
+                    "priority_score": 0.0,
+                }
+            )
             continue
         counts = flag_counts(set(decision.flags), set(key.flags))
         distance = abs(priority_rank(decision.priority) - priority_rank(key.expected_priority)) / 3
-        rows.append({
-            "trainee": submission.trainee,
-            "case_id": key.case_id,
-            "decided": True,
-            "flag_precision": counts.precision,
-            "flag_recall": counts.recall,
-            "flag_f1": counts.f1,
-            "action_correct": float(decision.action == key.expected_action),
-            "priority_distance": distance,
-            "priority_score": 1 - distance,
-        })
+        rows.append(
+            {
+                "trainee": submission.trainee,
+                "case_id": key.case_id,
+                "decided": True,
+                "flag_precision": counts.precision,
+                "flag_recall": counts.recall,
+                "flag_f1": counts.f1,
+                "action_correct": float(decision.action == key.expected_action),
+                "priority_distance": distance,
+                "priority_score": 1 - distance,
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["case_score"] = sum(frame[part] * weight for part, weight in WEIGHTS.items())
     return frame[CASE_COLUMNS]
@@ -92,12 +112,14 @@ def score_cases(labels: pd.DataFrame, submission: Submission) -> pd.DataFrame:
 def summarize(case_scores: pd.DataFrame) -> pd.DataFrame:
     """Return one row per trainee: decided cases, mean part scores and the 0-100 score."""
     grouped = case_scores.groupby("trainee", sort=True)
-    summary = pd.DataFrame({
-        "cases": grouped.size(),
-        "decided": grouped["decided"].sum().astype(int),
-        "flag_f1": grouped["flag_f1"].mean(),
-        "action_accuracy": grouped["action_correct"].mean(),
-        "priority_distance": grouped["priority_distance"].mean(),
-        "score": grouped["case_score"].mean() * 100,
-    })
+    summary = pd.DataFrame(
+        {
+            "cases": grouped.size(),
+            "decided": grouped["decided"].sum().astype(int),
+            "flag_f1": grouped["flag_f1"].mean(),
+            "action_accuracy": grouped["action_correct"].mean(),
+            "priority_distance": grouped["priority_distance"].mean(),
+            "score": grouped["case_score"].mean() * 100,
+        }
+    )
     return summary.reset_index().round(3)

@@ -40,10 +40,20 @@ def simulate_submission(
         confidence = float(np.clip(rng.normal(0.75 if right else 0.55, 0.15), 0.05, 0.95))
         decisions.append(
             Decision(
-                case_id=str(key.case_id), flags=sorted(seen), action=action, priority=priority,
-                confidence=round(confidence, 2), rationale="simulated trainee",
-                opened_at=FIXED_TIME, decided_at=FIXED_TIME,
+                case_id=str(key.case_id),
+                flags=sorted(seen),
+                action=action,
+                priority=priority,
+                confidence=round(confidence, 2),
+                rationale="simulated trainee",
+                opened_at=FIXED_TIME,
+                decided_at=FIXED_TIME,
             )
         )
-    return Submission(exercise=exercise, trainee=trainee, dataset_fingerprint=fingerprint,
-                      decisions=decisions, submitted=True)
+    return Submission(
+        exercise=exercise,
+        trainee=trainee,
+        dataset_fingerprint=fingerprint,
+        decisions=decisions,
+        submitted=True,
+    )

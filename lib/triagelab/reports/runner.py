@@ -46,7 +46,8 @@ def coerce_parameters(notebook: Path, raw: dict[str, str]) -> dict[str, Any]:
             raise ParameterError(
                 f"parameter `{name}` is not declared by {notebook.name}; it takes "
                 f"{', '.join(declared)}",
-                field=name, value=text,
+                field=name,
+                value=text,
             )
         kind = declared[name]["inferred_type_name"]
         try:
@@ -69,8 +70,9 @@ def coerce_parameters(notebook: Path, raw: dict[str, str]) -> dict[str, Any]:
 
 def render_html(executed: Path, target: Path) -> Path:
     """Render an executed notebook to HTML with its code cells hidden."""
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     target.write_text(body, encoding="utf-8")
     return target
@@ -90,8 +92,12 @@ def run_notebook(
     executed = out_dir / f"{stem or notebook.stem}.ipynb"
     logger.info("running %s with %s", notebook.name, parameters)
     papermill.execute_notebook(
-        str(notebook), str(executed), parameters=parameters, cwd=str(Path.cwd()),
-        progress_bar=progress, kernel_name="python3",
+        str(notebook),
+        str(executed),
+        parameters=parameters,
+        cwd=str(Path.cwd()),
+        progress_bar=progress,
+        kernel_name="python3",
     )
     rendered = render_html(executed, executed.with_suffix(".html")) if html else None
     return executed, rendered

@@ -57,24 +57,28 @@ def validate_parameters(
     if not (root / "data").is_dir():
         raise ParameterError(
             f"parameter `dataset`: {dataset!r} has no data/ folder; give a built dataset folder",
-            field="dataset", value=dataset,
+            field="dataset",
+            value=dataset,
         )
     try:
         start = pd.Timestamp(dt.date.fromisoformat(str(week_start)), tz="UTC")
     except ValueError as err:
         raise ParameterError(
             f"parameter `week_start`: {week_start!r} is not a date in YYYY-MM-DD form",
-            field="week_start", value=week_start,
+            field="week_start",
+            value=week_start,
         ) from err
     if not isinstance(baseline_weeks, int) or baseline_weeks < 1:
         raise ParameterError(
             f"parameter `baseline_weeks`: {baseline_weeks!r} must be a whole number of 1 or more",
-            field="baseline_weeks", value=baseline_weeks,
+            field="baseline_weeks",
+            value=baseline_weeks,
         )
     if country != "all" and country not in COUNTRY_CODES:
         raise ParameterError(
             f"parameter `country`: {country!r} is not one of all, {', '.join(COUNTRY_CODES)}",
-            field="country", value=country,
+            field="country",
+            value=country,
         )
     params = WeeklyParameters(root, start, baseline_weeks, country)
     first, last = data_span(root)
@@ -82,13 +86,15 @@ def validate_parameters(
         raise ParameterError(
             f"parameter `week_start`: week {week_start} is outside the data, which covers "
             f"{first:%Y-%m-%d} to {last:%Y-%m-%d}",
-            field="week_start", value=week_start,
+            field="week_start",
+            value=week_start,
         )
     if params.baseline_start < first - pd.Timedelta(days=1):
         raise ParameterError(
             f"parameter `baseline_weeks`: {baseline_weeks} weeks before {week_start} starts "
             f"before the data ({first:%Y-%m-%d}); use fewer baseline weeks",
-            field="baseline_weeks", value=baseline_weeks,
+            field="baseline_weeks",
+            value=baseline_weeks,
         )
     return params
 
@@ -101,14 +107,17 @@ def data_span(root: Path) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 def load_period(params: WeeklyParameters) -> dict[str, pd.DataFrame]:
     """Read the baseline and report weeks of each event table, tagged by period."""
-    customers = read_table(params.dataset / "data" / "customers",
-                           columns=["customer_id", "country", "segment", "home_timezone"])
+    customers = read_table(
+        params.dataset / "data" / "customers",
+        columns=["customer_id", "country", "segment", "home_timezone"],
+    )
     if params.country != "all":
         customers = customers[customers["country"] == params.country]
     if customers.empty:
         raise ParameterError(
             f"parameter `country`: no customers in {params.country!r} in this dataset",
-            field="country", value=params.country,
+            field="country",
+            value=params.country,
         )
     window = [("ts", ">=", params.baseline_start), ("ts", "<", params.week_end)]
     tables = {}
@@ -117,9 +126,11 @@ def load_period(params: WeeklyParameters) -> dict[str, pd.DataFrame]:
         frame = frame.merge(customers, on="customer_id", how="inner")
         frame["period"] = np.where(frame["ts"] >= params.week_start, "week", "baseline")
         tables[name] = frame
-    tables["history"] = read_table(params.dataset / "data" / "auth_events",
-                                   columns=["customer_id", "device_id", "ts"],
-                                   filters=[("ts", "<", params.week_end)])
+    tables["history"] = read_table(
+        params.dataset / "data" / "auth_events",
+        columns=["customer_id", "device_id", "ts"],
+        filters=[("ts", "<", params.week_end)],
+    )
     return tables
 
 
@@ -151,8 +162,15 @@ def behaviour_rates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for metric, frame, column in metrics:
         grouped = frame.groupby(["period", "country"])[column].agg(["sum", "count"])
         for (period, country), values in grouped.iterrows():
-            rows.append({"metric": metric, "period": period, "country": country,
-                         "hits": int(values["sum"]), "events": int(values["count"])})
+            rows.append(
+                {
+                    "metric": metric,
+                    "period": period,
+                    "country": country,
+                    "hits": int(values["sum"]),
+                    "events": int(values["count"]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -167,21 +185,27 @@ def two_proportion_z(hits_a: int, n_a: int, hits_b: int, n_b: int) -> float:
 
 def shifts(rates: pd.DataFrame) -> pd.DataFrame:
     """Return each metric's week rate against its baseline rate, with z and significance."""
-    wide = rates.pivot_table(index=["metric", "country"], columns="period",
-                             values=["hits", "events"], fill_value=0)
+    wide = rates.pivot_table(
+        index=["metric", "country"], columns="period", values=["hits", "events"], fill_value=0
+    )
     rows = []
     for (metric, country), values in wide.iterrows():
         hits_w, n_w = int(values.get(("hits", "week"), 0)), int(values.get(("events", "week"), 0))
         hits_b = int(values.get(("hits", "baseline"), 0))
         n_b = int(values.get(("events", "baseline"), 0))
         z = two_proportion_z(hits_w, n_w, hits_b, n_b)
-        rows.append({
-            "metric": metric, "country": country,
-            "week_rate": hits_w / n_w if n_w else np.nan,
-            "baseline_rate": hits_b / n_b if n_b else np.nan,
-            "week_events": n_w, "baseline_events": n_b, "z": round(z, 2),
-            "significant": abs(z) >= Z_SIGNIFICANT,
-        })
+        rows.append(
+            {
+                "metric": metric,
+                "country": country,
+                "week_rate": hits_w / n_w if n_w else np.nan,
+                "baseline_rate": hits_b / n_b if n_b else np.nan,
+                "week_events": n_w,
+                "baseline_events": n_b,
+                "z": round(z, 2),
+                "significant": abs(z) >= Z_SIGNIFICANT,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from triagelab.synthetic.addresses import make_addresses
 from triagelab.synthetic.assets import ASSET_CHAINS, ASSET_NAMES, ASSET_WEIGHTS
-from triagelab.synthetic.countries import load_countries
+from triagelab.synthetic.facts import rail_names
 from triagelab.synthetic.frames import AUTH_COLUMNS, TICKET_COLUMNS, TX_COLUMNS, build_frame
 from triagelab.synthetic.population import DEVICE_MODELS, Population, hex_ids
-
-from triagelab.synthetic.addresses_interim import make_addresses
 
 DAY = 86_400
 
@@ -98,7 +97,9 @@ def _owners(counts: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(len(counts)), counts)
 
 
-def generate_logins(rng: np.random.Generator, population: Population, window: Window) -> pd.DataFrame:
+def generate_logins(
+    rng: np.random.Generator, population: Population, window: Window
+) -> pd.DataFrame:
     """Generate logins on the customer's own devices and networks, a few with typos first."""
     segments = population.customers["segment"].to_numpy()
     rates = np.array([SEGMENT_RATES[s].logins for s in segments])
@@ -160,7 +161,7 @@ def _payday_times(
                 owners_list.append(i)
                 hour = (population.rhythm_hour[i] + rng.normal(0, 1.5)) % 24
                 local = window.start + offset * DAY + hour * 3600
-                ts_list.append(int(round(local - population.offsets_hours[i] * 3600)))
+                ts_list.append(round(local - population.offsets_hours[i] * 3600))
     return np.array(owners_list, dtype=np.int64), np.array(ts_list, dtype=np.int64)
 
 
@@ -176,7 +177,6 @@ def generate_transactions(
     segments = customers["segment"].to_numpy()
     income = customers["declared_monthly_income_usd"].to_numpy(dtype=float)
     spread = np.array([SEGMENT_RATES[s].rhythm_spread for s in segments])
-    profiles = load_countries()
     frames = []
     plan = (
         ("fiat_deposit", "fiat_deposits", 0.25),
@@ -212,9 +212,11 @@ def generate_transactions(
             rails = np.empty(n, dtype=object)
             countries = customers["country"].to_numpy()[owners]
             for code in sorted(set(countries.tolist())):
-                options = profiles[code].rails
+                options = rail_names(code)
                 idx = np.flatnonzero(countries == code)
-                rails[idx] = np.array(options, dtype=object)[rng.integers(0, len(options), len(idx))]
+                rails[idx] = np.array(options, dtype=object)[
+                    rng.integers(0, len(options), len(idx))
+                ]
             rows["rail"] = rails
             rows["payer_name"] = customers["full_name"].to_numpy()[owners]
             rows["counterparty"] = "own_bank_account"
@@ -228,10 +230,12 @@ def generate_transactions(
                 wallet_chain = population.wallet_chains[owners]
                 chains[own] = wallet_chain[own]
                 rows["chain"] = chains
-                counterparty = np.where(own, population.wallets[owners], None)
+                counterparty = population.wallets[owners].copy()
                 counterparty[~own] = addresses_for_chains(chains[~own], rng)
                 rows["counterparty"] = counterparty
-                rows["counterparty_label"] = np.where(own, "whitelisted", None)
+                label = np.full(n, None, dtype=object)
+                label[own] = "whitelisted"
+                rows["counterparty_label"] = label
             elif tx_type.startswith("p2p"):
                 rows["counterparty"] = hex_ids(rng, n, "P2P-", 8)
                 rows["rail"] = "p2p_bank_transfer"
@@ -263,10 +267,17 @@ def _apply_failures(
         rows = (chains == chain) & (hour >= 0) & (hour < len(mask))
         rows[rows] = mask[hour[rows]]
         congested_rows |= rows
-    reason = np.where(congested_rows & np.isin(reason, ["network_congestion"], invert=True)
-                      & (rng.random(n) < 0.8), "network_congestion", reason)
+    reason = np.where(
+        congested_rows
+        & np.isin(reason, ["network_congestion"], invert=True)
+        & (rng.random(n) < 0.8),
+        "network_congestion",
+        reason,
+    )
     frame["status"] = np.where(failed, "failed", "completed")
-    frame["failure_reason"] = np.where(failed, reason, None)
+    failure_reason = np.full(n, None, dtype=object)
+    failure_reason[failed] = reason[failed]
+    frame["failure_reason"] = failure_reason
     return frame
 
 
@@ -298,13 +309,17 @@ def generate_tickets(
     general_rate = 0.01
     owners = _owners(rng.poisson(general_rate * window.days, len(customers)))
     spread = np.full(len(owners), 3.0)
-    categories = np.array(["kyc", "account_locked_2fa", "fees", "other", "scam_report"], dtype=object)
+    categories = np.array(
+        ["kyc", "account_locked_2fa", "fees", "other", "scam_report"], dtype=object
+    )
     general = build_frame(
         TICKET_COLUMNS,
         {
             "customer_id": customers["customer_id"].to_numpy()[owners],
             "ts": event_times(rng, owners, population, window, spread),
-            "category": categories[rng.choice(len(categories), len(owners), p=(0.3, 0.2, 0.2, 0.25, 0.05))],
+            "category": categories[
+                rng.choice(len(categories), len(owners), p=(0.3, 0.2, 0.2, 0.25, 0.05))
+            ],
         },
     )
     return pd.concat([followups, general], ignore_index=True)

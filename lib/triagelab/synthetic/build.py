@@ -17,16 +17,24 @@ from triagelab.scenarios import Scenario
 from triagelab.schema import validate
 from triagelab.synthetic.engine import BuildPlan, ShardResult, generate_shard, plan_build
 from triagelab.synthetic.market import generate_market
-from triagelab.synthetic.rng import make_rng
 from triagelab.synthetic.population import hex_ids
+from triagelab.synthetic.rng import make_rng
 
 logger = logging.getLogger(__name__)
 
 ALERT_SOURCES = ("rule_engine", "customer_ticket", "qa_sample")
 ALERT_SOURCE_WEIGHTS = (0.6, 0.25, 0.15)
 LABEL_COLUMNS = [
-    "case_id", "customer_id", "typology", "is_suspicious", "flags", "expected_action",
-    "expected_priority", "evidence_event_ids", "explanation", "subtlety",
+    "case_id",
+    "customer_id",
+    "typology",
+    "is_suspicious",
+    "flags",
+    "expected_action",
+    "expected_priority",
+    "evidence_event_ids",
+    "explanation",
+    "subtlety",
 ]
 
 
@@ -62,8 +70,14 @@ def build_dataset(
     """
     target = Path(out) / scenario.id
     plan = plan_build(scenario)
-    logger.info("building %s: %d customers, %d days, %d shards, seed %d", scenario.id,
-                scenario.customers, scenario.days, plan.shard_count, scenario.seed)
+    logger.info(
+        "building %s: %d customers, %d days, %d shards, seed %d",
+        scenario.id,
+        scenario.customers,
+        scenario.days,
+        plan.shard_count,
+        scenario.seed,
+    )
     counts = {"customers": 0, "auth_events": 0, "transactions": 0, "tickets": 0}
     case_frames = []
     with atomic_folder(target) as staging:
@@ -100,7 +114,9 @@ def _finish_cases(scenario: Scenario, planned: pd.DataFrame) -> tuple[pd.DataFra
     Ids and scores are drawn after sorting, so neither carries the order of injection.
     """
     rng = make_rng(scenario.seed, "case-queue")
-    planned = planned.sort_values(["opened_ts", "customer_id"], kind="stable").reset_index(drop=True)
+    planned = planned.sort_values(["opened_ts", "customer_id"], kind="stable").reset_index(
+        drop=True
+    )
     planned["case_id"] = hex_ids(rng, len(planned), "case-", 8)
     lift = np.where(planned["is_suspicious"], 12.0 * (1 - planned["subtlety"]), 0.0)
     score = np.clip(35 + 50 * planned["score_draw"] + lift + rng.normal(0, 5, len(planned)), 0, 100)
@@ -133,7 +149,8 @@ def manifest_info(scenario: Scenario, counts: dict[str, int]) -> dict[str, Any]:
             "customers": scenario.customers,
         },
         "versions": {
-            package: version(package) for package in ("triagelab", "faker", "numpy", "pandas", "pyarrow")
+            package: version(package)
+            for package in ("triagelab", "faker", "numpy", "pandas", "pyarrow")
         },
         "row_counts": counts,
         "event_tables": list(EVENT_TABLES),

@@ -20,7 +20,7 @@ from triagelab.synthetic.activity import (
     generate_tickets,
     generate_transactions,
 )
-from triagelab.synthetic.countries import load_countries
+from triagelab.synthetic.facts import structuring_threshold, usd_rates_by_currency
 from triagelab.synthetic.frames import finalize_transactions
 from triagelab.synthetic.market import congested_chains, generate_market, market_hours, price_lookup
 from triagelab.synthetic.population import Population, generate_population, hex_ids
@@ -157,10 +157,13 @@ def generate_shard(plan: BuildPlan, index: int) -> ShardResult:
     customers = population.customers
     currency = customers.set_index("customer_id")["currency"]
     country = customers.set_index("customer_id")["country"]
-    rates = {p.currency: p.usd_rate for p in load_countries().values()}
+    rates = usd_rates_by_currency()
     auth = _in_window(auth, window)
     transactions = finalize_transactions(
-        _in_window(transactions, window), currency=currency, usd_rate=rates, hours=hours,
+        _in_window(transactions, window),
+        currency=currency,
+        usd_rate=rates,
+        hours=hours,
         prices=prices,
     )
     tickets = _in_window(tickets, window)
@@ -174,8 +177,12 @@ def generate_shard(plan: BuildPlan, index: int) -> ShardResult:
     cases = _case_rows(
         plan, stories["cases"], evidence, customers["customer_id"].to_numpy(), lo, window
     )
-    logger.debug("shard %d: %d customers, %d events", index, hi - lo,
-                 len(auth) + len(transactions) + len(tickets))
+    logger.debug(
+        "shard %d: %d customers, %d events",
+        index,
+        hi - lo,
+        len(auth) + len(transactions) + len(tickets),
+    )
     return ShardResult(index, customers, auth, transactions, tickets, cases)
 
 
@@ -183,7 +190,6 @@ def _inject_stories(
     plan: BuildPlan, population: Population, lo: int, hi: int, window: Window
 ) -> dict[str, list]:
     scenario = plan.scenario
-    profiles = load_countries()
     out: dict[str, list] = {"auth": [], "transactions": [], "tickets": [], "cases": []}
     for case in plan.cases:
         if not lo <= case.row < hi:
@@ -194,7 +200,6 @@ def _inject_stories(
             continue
         case_rng = make_rng(scenario.seed, "case", case.row)
         anchor = window.start + case.anchor_day * 86_400 + int(case_rng.integers(0, 86_400))
-        profile = profiles[str(plan.countries[case.row])]
         ctx = StoryContext(
             rng=case_rng,
             population=population,
@@ -202,8 +207,7 @@ def _inject_stories(
             window=window,
             subtlety=case.subtlety,
             anchor=anchor,
-            reporting_threshold=float(profile.reporting_threshold),
-            travel_rule_threshold=float(profile.reporting_threshold),
+            structuring_threshold=structuring_threshold(str(plan.countries[case.row])),
         )
         story = TYPOLOGIES[case.typology].inject(ctx)
         for column, value in story.customer_updates.items():

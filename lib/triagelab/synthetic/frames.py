@@ -49,7 +49,9 @@ TICKET_COLUMNS: dict[str, Any] = {
 }
 # Currencies quoted without minor units in the region's apps.
 ZERO_DECIMAL_CURRENCIES = frozenset({"VND", "IDR"})
-CRYPTO_TX_TYPES = frozenset({"crypto_deposit", "crypto_withdrawal", "buy", "sell", "p2p_buy", "p2p_sell"})
+CRYPTO_TX_TYPES = frozenset(
+    {"crypto_deposit", "crypto_withdrawal", "buy", "sell", "p2p_buy", "p2p_sell"}
+)
 
 
 def build_frame(columns: Mapping[str, Any], rows: Mapping[str, Any]) -> pd.DataFrame:

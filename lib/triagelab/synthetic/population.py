@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from triagelab.synthetic.countries import load_countries
-from triagelab.synthetic.names_interim import name_pool
+from triagelab.synthetic.addresses import make_addresses
+from triagelab.synthetic.facts import currency_code, time_zones
+from triagelab.synthetic.names import name_pool
 
 DEVICE_MODELS: tuple[tuple[str, str], ...] = (
     ("Samsung Galaxy A54", "Android 14"),
@@ -111,9 +112,6 @@ def generate_population(
     start
         First instant of the scenario; signup dates fall before it.
     """
-    from triagelab.synthetic.addresses_interim import make_addresses
-
-    profiles = load_countries()
     n = len(countries)
     customer_ids = hex_ids(rng, n, "C", 10)
 
@@ -127,14 +125,14 @@ def generate_population(
         names.loc[rows, ["first_name", "last_name", "full_name", "gender"]] = pool[
             ["first_name", "last_name", "full_name", "gender"]
         ].to_numpy()
-        zones, weights = zip(*profiles[code].timezones, strict=True)
+        zones, weights = zip(*time_zones(code), strict=True)
         picked = rng.choice(len(zones), size=len(rows), p=np.array(weights) / sum(weights))
         timezones[rows] = np.array(zones, dtype=object)[picked]
         for zone_index, zone in enumerate(zones):
             offset = pd.Timestamp(start).tz_convert(zone).utcoffset()
             assert offset is not None
             offsets[rows[picked == zone_index]] = offset.total_seconds() / 3600
-        currencies[rows] = profiles[code].currency
+        currencies[rows] = currency_code(code)
 
     age = np.clip(rng.normal(33, 10, n), 18, 75).round().astype(int)
     occupation_index = rng.integers(0, len(OCCUPATIONS), n)
@@ -146,8 +144,10 @@ def generate_population(
     income = np.round(low + (high - low) * rng.beta(2, 3, n), -1)
     signup_days = rng.integers(30, 1500, n)
     signup_days[segments == "dormant_holder"] += 200
-    signup_at = start - pd.to_timedelta(signup_days, unit="D") + pd.to_timedelta(
-        rng.integers(0, 86_400, n), unit="s"
+    signup_at = (
+        start
+        - pd.to_timedelta(signup_days, unit="D")
+        + pd.to_timedelta(rng.integers(0, 86_400, n), unit="s")
     )
     kyc = rng.choice(KYC_TIERS, size=n, p=(0.15, 0.65, 0.20))
 

@@ -13,8 +13,8 @@ from typing import Any, Literal, TypeVar
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 import pandas as pd
+from IPython.display import display
 
 from triagelab.dataset import Dataset, open_dataset
 from triagelab.exceptions import InputError
@@ -64,8 +64,9 @@ class TriageApp:
         clock: Callable[[], str] = utc_now,
     ) -> None:
         if mode not in MODES:
-            raise InputError(f"mode `{mode}` is not one of {', '.join(MODES)}", field="mode",
-                             value=mode)
+            raise InputError(
+                f"mode `{mode}` is not one of {', '.join(MODES)}", field="mode", value=mode
+            )
         if not trainee.strip():
             raise InputError("trainee id is empty; give the id from your roster", field="trainee")
         self.dataset = open_dataset(dataset)
@@ -94,25 +95,35 @@ class TriageApp:
         self.queue = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="260px"))
         self.queue.observe(self._guard(self._on_queue_change), names="value")
         self.profile = widgets.HTML()
-        self.timeline_table = widgets.HTML(layout=widgets.Layout(max_height="320px",
-                                                                 overflow="auto"))
+        self.timeline_table = widgets.HTML(
+            layout=widgets.Layout(max_height="320px", overflow="auto")
+        )
         self.chart = widgets.Output()
         self.flag_boxes = {
-            flag.name: widgets.Checkbox(description=flag.title, indent=False,
-                                        tooltip=flag.definition,
-                                        layout=widgets.Layout(width="auto"))
+            flag.name: widgets.Checkbox(
+                description=flag.title,
+                indent=False,
+                tooltip=flag.definition,
+                layout=widgets.Layout(width="auto"),
+            )
             for flag in FLAGS
         }
         self.action = widgets.Dropdown(
             options=[(f"{a} - {ACTION_DESCRIPTIONS[a]}", a) for a in ACTIONS],
-            description="Action", layout=widgets.Layout(width="520px"),
+            description="Action",
+            layout=widgets.Layout(width="520px"),
         )
-        self.priority = widgets.ToggleButtons(options=list(PRIORITIES), description="Priority",
-                                              value="P4")
-        self.confidence = widgets.IntSlider(value=70, min=0, max=100, step=5,
-                                            description="Confidence %")
-        self.rationale = widgets.Text(placeholder="One line: what you saw and why",
-                                      description="Rationale", layout=widgets.Layout(width="520px"))
+        self.priority = widgets.ToggleButtons(
+            options=list(PRIORITIES), description="Priority", value="P4"
+        )
+        self.confidence = widgets.IntSlider(
+            value=70, min=0, max=100, step=5, description="Confidence %"
+        )
+        self.rationale = widgets.Text(
+            placeholder="One line: what you saw and why",
+            description="Rationale",
+            layout=widgets.Layout(width="520px"),
+        )
         self.save_button = widgets.Button(description="Save decision", button_style="primary")
         self.save_button.on_click(self._guard(self._on_save))
         self.prev_button = widgets.Button(description="Previous")
@@ -125,12 +136,19 @@ class TriageApp:
             list(self.flag_boxes.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, 240px)"),
         )
-        decision = widgets.VBox([
-            widgets.HTML("<b>Red flags you see</b> (hover for the definition)"), flags_grid,
-            self.action, self.priority, self.confidence, self.rationale,
-            widgets.HBox([self.prev_button, self.save_button, self.next_button]),
-            self.status, self.feedback,
-        ])
+        decision = widgets.VBox(
+            [
+                widgets.HTML("<b>Red flags you see</b> (hover for the definition)"),
+                flags_grid,
+                self.action,
+                self.priority,
+                self.confidence,
+                self.rationale,
+                widgets.HBox([self.prev_button, self.save_button, self.next_button]),
+                self.status,
+                self.feedback,
+            ]
+        )
         case_view = widgets.VBox([self.profile, self.chart, self.timeline_table, decision])
         self.widget = widgets.VBox([self.header, widgets.HBox([self.queue, case_view])])
 

@@ -61,7 +61,9 @@ class Submission(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    schema_: Literal["triagelab.submission/1"] = Field(default=SUBMISSION_SCHEMA, alias="schema")
+    schema_: Literal["triagelab.submission/1"] = Field(
+        default="triagelab.submission/1", alias="schema"
+    )
     exercise: str
     trainee: str = Field(min_length=1)
     dataset_fingerprint: str
@@ -111,12 +113,15 @@ def load_submission(path: str | Path) -> Submission:
     except FileNotFoundError as err:
         raise SubmissionError(f"{path}: submission file not found", path=path) from err
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise SubmissionError(f"{path}: not valid JSON ({err}); the file is corrupt or truncated",
-                              path=path) from err
+        raise SubmissionError(
+            f"{path}: not valid JSON ({err}); the file is corrupt or truncated", path=path
+        ) from err
     if isinstance(data, dict) and data.get("schema") != SUBMISSION_SCHEMA:
         raise SubmissionError(
             f"{path}: schema {data.get('schema')!r}, expected {SUBMISSION_SCHEMA!r}",
-            path=path, field="schema", value=data.get("schema"),
+            path=path,
+            field="schema",
+            value=data.get("schema"),
         )
     try:
         return Submission.model_validate(data)
@@ -124,8 +129,9 @@ def load_submission(path: str | Path) -> Submission:
         first = err.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         message = first["msg"].removeprefix("Value error, ")
-        raise SubmissionError(f"{path}: field `{field}`: {message}", path=path, field=field,
-                              value=first.get("input")) from err
+        raise SubmissionError(
+            f"{path}: field `{field}`: {message}", path=path, field=field, value=first.get("input")
+        ) from err
 
 
 class SubmissionStore:
@@ -139,12 +145,14 @@ class SubmissionStore:
                 raise SubmissionError(
                     f"{self.path}: saved for dataset {submission.dataset_fingerprint}, but this "
                     f"bundle is {fingerprint}; move the old file away to start afresh",
-                    path=self.path, field="dataset_fingerprint",
+                    path=self.path,
+                    field="dataset_fingerprint",
                 )
             if submission.trainee != trainee:
                 raise SubmissionError(
                     f"{self.path}: belongs to trainee `{submission.trainee}`, not `{trainee}`",
-                    path=self.path, field="trainee",
+                    path=self.path,
+                    field="trainee",
                 )
             self.submission = submission
             logger.info("resumed %s with %d decisions", self.path, len(submission.decisions))

@@ -23,8 +23,13 @@ def _describe_auth(frame: pd.DataFrame) -> pd.DataFrame:
             "ts": frame["ts"],
             "kind": "auth",
             "what": frame["event_type"],
-            "detail": frame["device_model"] + " (" + frame["device_id"] + "), IP "
-            + frame["ip_address"] + " " + frame["ip_country"],
+            "detail": frame["device_model"]
+            + " ("
+            + frame["device_id"]
+            + "), IP "
+            + frame["ip_address"]
+            + " "
+            + frame["ip_country"],
             "usd_amount": float("nan"),
         }
     )
@@ -32,8 +37,11 @@ def _describe_auth(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _describe_transactions(frame: pd.DataFrame) -> pd.DataFrame:
     amount = (
-        frame["fiat_amount"].map("{:,.2f}".format) + " " + frame["fiat_currency"]
-        + " / USD " + frame["usd_amount"].map("{:,.2f}".format)
+        frame["fiat_amount"].map("{:,.2f}".format)
+        + " "
+        + frame["fiat_currency"]
+        + " / USD "
+        + frame["usd_amount"].map("{:,.2f}".format)
     )
     asset = frame["asset"].fillna("") + " " + frame["chain"].fillna("")
     other = frame["counterparty"].fillna("") + " " + frame["counterparty_label"].fillna("")
@@ -45,8 +53,15 @@ def _describe_transactions(frame: pd.DataFrame) -> pd.DataFrame:
             "ts": frame["ts"],
             "kind": "transaction",
             "what": frame["tx_type"] + " " + status,
-            "detail": amount + " " + asset.str.strip() + " " + frame["rail"].fillna("") + " "
-            + payer + " " + other.str.strip(),
+            "detail": amount
+            + " "
+            + asset.str.strip()
+            + " "
+            + frame["rail"].fillna("")
+            + " "
+            + payer
+            + " "
+            + other.str.strip(),
             "usd_amount": frame["usd_amount"],
         }
     )
@@ -83,18 +98,36 @@ def customer_timeline(dataset: Dataset, customer_id: str, timezone: str) -> pd.D
     return merged[[*TIMELINE_COLUMNS, "ts"]]
 
 
-def timeline_chart(timeline: pd.DataFrame, timezone: str, highlight: set[str] | None = None) -> Figure:
+def timeline_chart(
+    timeline: pd.DataFrame, timezone: str, highlight: set[str] | None = None
+) -> Figure:
     """Draw the timeline as one row of points per event kind, in the customer's local time."""
     frame = timeline.assign(local_time=timeline["ts"].dt.tz_convert(timezone).dt.tz_localize(None))
     frame["label"] = frame["kind"] + ": " + frame["what"].str.split(" ").str[0]
     fig, ax = plt.subplots(figsize=(9, 3.2))
     if not frame.empty:
-        sns.stripplot(data=frame, x="local_time", y="label", hue="kind", ax=ax, jitter=0.15,
-                      size=5, legend=False, native_scale=True)
+        sns.stripplot(
+            data=frame,
+            x="local_time",
+            y="label",
+            hue="kind",
+            ax=ax,
+            jitter=0.15,
+            size=5,
+            legend=False,
+            native_scale=True,
+        )
         if highlight:
             marked = frame[frame["event_id"].isin(highlight)]
-            ax.scatter(marked["local_time"], marked["label"], s=140, facecolors="none",
-                       edgecolors="crimson", linewidths=2, zorder=5)
+            ax.scatter(
+                marked["local_time"],
+                marked["label"],
+                s=140,
+                facecolors="none",
+                edgecolors="crimson",
+                linewidths=2,
+                zorder=5,
+            )
     ax.set_xlabel(f"local time ({timezone})")
     ax.set_ylabel("")
     fig.autofmt_xdate()

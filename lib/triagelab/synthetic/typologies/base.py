@@ -27,8 +27,7 @@ class StoryContext:
     window: Window
     subtlety: float
     anchor: int  # UTC epoch second around which the story's key events happen
-    reporting_threshold: float
-    travel_rule_threshold: float
+    structuring_threshold: float | None  # local currency; None where the country has none
 
     @property
     def customer(self) -> pd.Series:
@@ -108,7 +107,9 @@ class Story:
 
     def ticket(self, ctx: StoryContext, ts: int, category: str, **columns: Any) -> None:
         """Add a support ticket; `message="<scam-coached>"` picks a coached victim's text."""
-        self.tickets.append({"customer_id": ctx.customer_id, "ts": ts, "category": category, **columns})
+        self.tickets.append(
+            {"customer_id": ctx.customer_id, "ts": ts, "category": category, **columns}
+        )
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """Return the story's auth, transaction and ticket rows as frames."""
@@ -125,8 +126,10 @@ def _to_frame(
     if not rows:
         return build_frame(columns, {"ts": np.array([], dtype=np.int64)})
     layout = {**columns, **{name: None for name in extra}}
-    data = {name: np.array([r.get(name, default) for r in rows], dtype=object)
-            for name, default in layout.items()}
+    data = {
+        name: np.array([r.get(name, default) for r in rows], dtype=object)
+        for name, default in layout.items()
+    }
     data["ts"] = np.array([r["ts"] for r in rows], dtype=np.int64)
     for numeric in ("fiat_amount", "usd_amount"):
         if numeric in data:

@@ -27,18 +27,33 @@ def traveller(ctx: StoryContext) -> Story:
         day_start = first_day + day * 86_400
         for _ in range(int(rng.integers(1, 4))):
             hour = (ctx.population.rhythm_hour[ctx.row] + rng.normal(0, 2)) % 24
-            story.login(ctx, clamp(ctx, ctx.local_to_utc(day_start, hour)),
-                        ip_address=hotel_ip, ip_country=country, evidence=day == 0)
+            story.login(
+                ctx,
+                clamp(ctx, ctx.local_to_utc(day_start, hour)),
+                ip_address=hotel_ip,
+                ip_country=country,
+                evidence=day == 0,
+            )
     # A late-night login in the home time zone: checking the account after a flight.
-    story.login(ctx, clamp(ctx, ctx.local_to_utc(first_day, rng.uniform(2.0, 4.5))),
-                ip_address=hotel_ip, ip_country=country, evidence=True)
+    story.login(
+        ctx,
+        clamp(ctx, ctx.local_to_utc(first_day, rng.uniform(2.0, 4.5))),
+        ip_address=hotel_ip,
+        ip_country=country,
+        evidence=True,
+    )
     if rng.random() < 0.6:
         t = clamp(ctx, first_day + int(rng.integers(20, 40)) * HOUR)
         story.transaction(ctx, t, "sell", asset="USDT", usd_amount=rng.uniform(100, 600))
-        story.transaction(ctx, t + int(rng.integers(300, 1800)), "fiat_withdrawal",
-                          usd_amount=rng.uniform(90, 550), rail="bank_transfer",
-                          payer_name=str(ctx.customer["full_name"]),
-                          counterparty="own_bank_account")
+        story.transaction(
+            ctx,
+            t + int(rng.integers(300, 1800)),
+            "fiat_withdrawal",
+            usd_amount=rng.uniform(90, 550),
+            rail="bank_transfer",
+            payer_name=str(ctx.customer["full_name"]),
+            counterparty="own_bank_account",
+        )
     story.explanation = (
         f"Logins from {country} for {trip_days} days on the customer's usual phone, one of "
         "them at night by home time; no credential change, no new device, money only to the "
@@ -50,24 +65,42 @@ def traveller(ctx: StoryContext) -> Story:
 def volatility_panic(ctx: StoryContext) -> Story:
     """Write a customer reacting to a crash: failed sells, night logins, move to cold storage."""
     rng = ctx.rng
-    story = Story(flags=["failed_tx_burst", "unusual_hour_login", "large_withdrawal_new_address"],
-                  explanation="")
+    story = Story(
+        flags=["failed_tx_burst", "unusual_hour_login", "large_withdrawal_new_address"],
+        explanation="",
+    )
     day = ctx.local_day_start(ctx.anchor)
     t = clamp(ctx, ctx.local_to_utc(day, rng.uniform(1.0, 4.0)))
     story.login(ctx, t, evidence=True)
     t += int(rng.integers(60, 300))
     attempts = int(rng.integers(3, 6))
     for _ in range(attempts):
-        story.transaction(ctx, clamp(ctx, t), "sell", asset="BTC",
-                          usd_amount=ctx.income_usd * rng.uniform(0.3, 1.0), status="failed",
-                          failure_reason="price_moved", evidence=True)
+        story.transaction(
+            ctx,
+            clamp(ctx, t),
+            "sell",
+            asset="BTC",
+            usd_amount=ctx.income_usd * rng.uniform(0.3, 1.0),
+            status="failed",
+            failure_reason="price_moved",
+            evidence=True,
+        )
         t += int(rng.integers(40, 300))
-    story.transaction(ctx, clamp(ctx, t), "sell", asset="BTC",
-                      usd_amount=ctx.income_usd * rng.uniform(0.2, 0.6))
+    story.transaction(
+        ctx, clamp(ctx, t), "sell", asset="BTC", usd_amount=ctx.income_usd * rng.uniform(0.2, 0.6)
+    )
     t += int(rng.integers(2 * HOUR, 10 * HOUR))
     usd = max(ctx.income_usd * rng.uniform(1.5, 3.0), rng.uniform(1_000, 3_000))
-    story.transaction(ctx, clamp(ctx, t), "crypto_withdrawal", asset="BTC", chain="bitcoin",
-                      usd_amount=usd, counterparty=new_address(ctx, "bitcoin"), evidence=True)
+    story.transaction(
+        ctx,
+        clamp(ctx, t),
+        "crypto_withdrawal",
+        asset="BTC",
+        chain="bitcoin",
+        usd_amount=usd,
+        counterparty=new_address(ctx, "bitcoin"),
+        evidence=True,
+    )
     story.ticket(ctx, clamp(ctx, t - HOUR), "fees")
     story.explanation = (
         f"During a sharp price move the customer logged in at night, tried to sell {attempts} "

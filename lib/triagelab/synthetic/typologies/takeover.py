@@ -15,8 +15,12 @@ from triagelab.synthetic.typologies.helpers import (
 def account_takeover(ctx: StoryContext) -> Story:
     """Write a phishing takeover: failed logins, a new device, credential changes, a drain."""
     story = Story(
-        flags=["new_device", "credential_change", "withdrawal_after_credential_change",
-               "large_withdrawal_new_address"],
+        flags=[
+            "new_device",
+            "credential_change",
+            "withdrawal_after_credential_change",
+            "large_withdrawal_new_address",
+        ],
         explanation="",
     )
     rng = ctx.rng
@@ -27,25 +31,59 @@ def account_takeover(ctx: StoryContext) -> Story:
     country = pick_foreign_country(ctx) if foreign else str(ctx.customer["country"])
     night = rng.random() < 0.9 - 0.6 * ctx.subtlety
     day = ctx.local_day_start(ctx.anchor)
-    hour = rng.uniform(1.5, 4.5) if night else (ctx.population.rhythm_hour[ctx.row] + rng.normal(0, 1)) % 24
+    hour = (
+        rng.uniform(1.5, 4.5)
+        if night
+        else (ctx.population.rhythm_hour[ctx.row] + rng.normal(0, 1)) % 24
+    )
     t = clamp(ctx, ctx.local_to_utc(day, hour))
 
     for _ in range(int(rng.integers(2, 5))):
-        story.login(ctx, t, event_type="login_failed", device_id=device, model_index=model,
-                    ip_address=ip, ip_country=country)
+        story.login(
+            ctx,
+            t,
+            event_type="login_failed",
+            device_id=device,
+            model_index=model,
+            ip_address=ip,
+            ip_country=country,
+        )
         t += int(rng.integers(15, 90))
-    story.login(ctx, t, device_id=device, model_index=model, ip_address=ip, ip_country=country,
-                evidence=True)
+    story.login(
+        ctx,
+        t,
+        device_id=device,
+        model_index=model,
+        ip_address=ip,
+        ip_country=country,
+        evidence=True,
+    )
     t += int(rng.integers(120, 900))
     changes = ["password_change", "2fa_change"] + (["email_change"] if rng.random() < 0.5 else [])
     for change in changes:
-        story.login(ctx, t, event_type=change, device_id=device, model_index=model,
-                    ip_address=ip, ip_country=country, evidence=True)
+        story.login(
+            ctx,
+            t,
+            event_type=change,
+            device_id=device,
+            model_index=model,
+            ip_address=ip,
+            ip_country=country,
+            evidence=True,
+        )
         t += int(rng.integers(30, 300))
     t += int(rng.integers(1800, 5 * 3600))
     usd = max(ctx.income_usd * rng.uniform(1.5, 4.0), rng.uniform(1_500, 6_000))
-    story.transaction(ctx, clamp(ctx, t), "crypto_withdrawal", asset="USDT", chain="tron",
-                      usd_amount=usd, counterparty=new_address(ctx, "tron"), evidence=True)
+    story.transaction(
+        ctx,
+        clamp(ctx, t),
+        "crypto_withdrawal",
+        asset="USDT",
+        chain="tron",
+        usd_amount=usd,
+        counterparty=new_address(ctx, "tron"),
+        evidence=True,
+    )
     t += int(rng.integers(6 * 3600, 14 * 3600))
     story.ticket(ctx, clamp(ctx, t), "account_locked_2fa", evidence=True)
 
@@ -68,9 +106,14 @@ TAKEOVER_TYPOLOGIES = (
         name="account_takeover",
         kind="suspicious",
         title="Account takeover after phishing",
-        flags=("new_device", "unusual_hour_login", "new_country_or_impossible_travel",
-               "credential_change", "withdrawal_after_credential_change",
-               "large_withdrawal_new_address"),
+        flags=(
+            "new_device",
+            "unusual_hour_login",
+            "new_country_or_impossible_travel",
+            "credential_change",
+            "withdrawal_after_credential_change",
+            "large_withdrawal_new_address",
+        ),
         expected_action="escalate_security",
         expected_priority="P1",
         summary="Stolen credentials: a new device logs in, changes credentials and drains "

@@ -1,0 +1,1 @@
+"""Synthetic customer behaviour: countries, people, activity and chain data."""
