@@ -39,7 +39,7 @@ LABEL_COLUMNS = [
 
 
 def run_shards(
-    plan: BuildPlan, workers: int = 1, progress: Callable[[int], None] | None = None
+    plan: BuildPlan, workers: int = 1, progress: Callable[[int], object] | None = None
 ) -> Iterable[ShardResult]:
     """Generate every shard, in shard order, with `workers` local processes."""
     indexes = range(plan.shard_count)
@@ -61,7 +61,7 @@ def build_dataset(
     out: str | Path,
     *,
     workers: int = 1,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> Path:
     """Generate `scenario` and write it to `out/<scenario id>`.
 
