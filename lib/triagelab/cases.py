@@ -6,14 +6,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from triagelab.dataset import (
-    MANIFEST,
-    TRAINEE_DIRS,
-    Dataset,
-    atomic_folder,
-    open_dataset,
-    write_manifest,
-)
+from triagelab.dataset import TRAINEE_DIRS, atomic_folder, open_dataset, write_manifest
 from triagelab.exceptions import DatasetError
 
 logger = logging.getLogger(__name__)
@@ -46,8 +39,3 @@ def write_bundle(built: str | Path, out: str | Path) -> Path:
         raise DatasetError(f"{target}: bundle fingerprint differs from the build's", path=target)
     logger.info("wrote trainee bundle %s", target)
     return target
-
-
-def trainee_files(bundle: Dataset) -> list[Path]:
-    """Return every file of a bundle, manifest included."""
-    return [p for p in sorted(bundle.root.rglob("*")) if p.is_file()] + [bundle.root / MANIFEST]

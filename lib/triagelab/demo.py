@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from triagelab.cases import write_bundle
 from triagelab.dataset import open_dataset
+from triagelab.exceptions import TriagelabError
 from triagelab.grading.grade import grade_build
 from triagelab.grading.simulate import simulate_submission
 from triagelab.reports.runner import run_report
@@ -48,20 +50,20 @@ def run_demo(out: Path) -> DemoResult:
     )
     atomic_write_text(built / "submissions" / f"{DEMO_TRAINEE}.json", submission.to_json())
     graded = grade_build(built)
-    week = scenario.start_date.toordinal() + 7
-    import datetime as dt
-
+    # The report compares the scenario's second week with its first.
+    second_week = scenario.start_date + dt.timedelta(days=7)
     _, report_html = run_report(
         "weekly_behavior_shifts",
         {
             "dataset": str(built),
-            "week_start": dt.date.fromordinal(week).isoformat(),
+            "week_start": second_week.isoformat(),
             "baseline_weeks": "1",
             "country": "all",
         },
         out / "reports",
     )
-    assert report_html is not None
+    if report_html is None:
+        raise TriagelabError("the weekly report was executed but not rendered to HTML")
     return DemoResult(
         built, bundle, graded.scores_csv, report_html, graded.summary.to_string(index=False)
     )
