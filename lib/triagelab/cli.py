@@ -95,7 +95,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     shards = -(-scenario.customers // SHARD_SIZE)
     with tqdm(total=shards, unit="shard", disable=shards < 2 or args.quiet) as bar:
         path = build_dataset(
-            scenario, args.out, workers=args.workers, progress=lambda done: bar.update(done)
+            scenario,
+            args.out,
+            workers=args.workers,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            progress=lambda done: bar.update(done),
         )
     print(path)
     return EXIT_OK
@@ -172,6 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--workers", type=int, default=1, help="local processes (default: 1)")
     build.add_argument("--customers", type=int, help="override the number of customers")
     build.add_argument("--days", type=int, help="override the number of days")
+    build.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="where shards run: local processes or a Dask cluster (default: %(default)s)",
+    )
+    build.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://127.0.0.1:8786 (default: a local cluster "
+        "of --workers processes on 127.0.0.1); its workers must see --out at the same path",
+    )
     build.set_defaults(run=_cmd_build)
 
     bundle = commands.add_parser("bundle", help="write the trainee copy of a build (no key)")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -27,6 +28,7 @@ DATA_TABLES = ("customers", *EVENT_TABLES, "market")
 TRAINEE_DIRS = ("data", "cases")
 KEY_DIR = "key"
 MANIFEST_SCHEMA = "triagelab.manifest/1"
+PARTITION_SCHEMES = ("date", "month")
 
 
 def sha256_file(path: Path) -> str:
@@ -43,6 +45,40 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     pq.write_table(table, path, compression="zstd", write_statistics=True)
+
+
+def write_partitioned(
+    frame: pd.DataFrame, folder: Path, name: str, *, country: np.ndarray, scheme: str
+) -> None:
+    """Write an event table as hive partitions `country=XX/date=YYYY-MM-DD/<name>`.
+
+    Parameters
+    ----------
+    frame
+        Event rows with a UTC `ts` column.
+    folder
+        The table's folder, such as `data/auth_events`.
+    name
+        File name inside each partition, such as `part-00003.parquet`.
+    country
+        The owning customer's country for each row.
+    scheme
+        `date` for one folder per UTC day, `month` for one per month (`month=YYYY-MM`).
+
+    The partition values are folder names only, not columns inside the files.
+    """
+    if scheme not in PARTITION_SCHEMES:
+        raise ValueError(f"unknown partition scheme {scheme!r}; expected date or month")
+    unit = "D" if scheme == "date" else "M"
+    epoch_ms = frame["ts"].array.asi8
+    period = epoch_ms.astype("datetime64[ms]").astype(f"datetime64[{unit}]")
+    keys = pd.DataFrame({"country": country, "period": period})
+    for (code, value), rows in keys.groupby(["country", "period"], sort=True).indices.items():
+        label = str(
+            pd.Timestamp(value).to_period(unit).strftime("%Y-%m-%d" if unit == "D" else "%Y-%m")
+        )
+        part = frame.iloc[rows].reset_index(drop=True)
+        write_parquet(part, folder / f"country={code}" / f"{scheme}={label}" / name)
 
 
 def file_hashes(root: Path) -> dict[str, str]:
@@ -183,7 +219,14 @@ class Dataset:
 def read_table(
     folder: Path, *, columns: list[str] | None = None, filters: Any = None
 ) -> pd.DataFrame:
-    """Read a Parquet dataset folder (plain or hive-partitioned) into one frame."""
+    """Read a Parquet dataset folder (plain or hive-partitioned) into one frame.
+
+    Partition keys (`country`, `date`, `month`) can be used in `filters` and are returned
+    only when named in `columns`, so a partitioned table has the same columns as a flat one.
+    """
+    if columns is None and any(path.is_dir() for path in folder.iterdir()):
+        first = next(iter(sorted(folder.rglob("*.parquet"))))
+        columns = pq.read_schema(first).names
     return pd.read_parquet(folder, columns=columns, filters=filters)
 
 

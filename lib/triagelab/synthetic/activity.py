@@ -152,17 +152,20 @@ def _payday_times(
     customers = population.customers
     savers = np.flatnonzero(customers["segment"].to_numpy() == "salary_saver")
     days = pd.date_range(pd.Timestamp(window.start, unit="s"), periods=window.days, freq="D")
-    owners_list, ts_list = [], []
-    for i in savers:
-        country = customers["country"].iat[i]
-        pay_days = (15, 30) if country == "PH" else (int(rng.integers(25, 29)),)
-        for offset, day in enumerate(days):
-            if day.day in pay_days:
-                owners_list.append(i)
-                hour = (population.rhythm_hour[i] + rng.normal(0, 1.5)) % 24
-                local = window.start + offset * DAY + hour * 3600
-                ts_list.append(round(local - population.offsets_hours[i] * 3600))
-    return np.array(owners_list, dtype=np.int64), np.array(ts_list, dtype=np.int64)
+    day_of_month = days.day.to_numpy()
+    pay_day = rng.integers(25, 29, len(savers))
+    in_ph = customers["country"].to_numpy()[savers] == "PH"
+    paid = np.where(
+        in_ph[:, None],
+        np.isin(day_of_month, (15, 30))[None, :],
+        day_of_month[None, :] == pay_day[:, None],
+    )
+    saver_index, offset = np.nonzero(paid)
+    owners = savers[saver_index]
+    hour = (population.rhythm_hour[owners] + rng.normal(0, 1.5, len(owners))) % 24
+    local = window.start + offset * DAY + hour * 3600
+    ts = np.round(local - population.offsets_hours[owners] * 3600)
+    return owners.astype(np.int64), ts.astype(np.int64)
 
 
 def generate_transactions(

@@ -23,7 +23,7 @@ from triagelab.synthetic.address_encoding import (
     double_sha256_checksum,
     segwit_v0_address,
 )
-from triagelab.synthetic.keccak import keccak256
+from triagelab.synthetic.keccak import keccak256, keccak256_many
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +132,18 @@ def to_checksum_address(hex_address: str) -> str:
     return "0x" + "".join(letters)
 
 
+def _checksum_addresses(raw: bytes, n: int) -> list[str]:
+    """Apply EIP-55 to `n` 20-byte bodies at once; equal to `to_checksum_address` per body."""
+    body = np.frombuffer(raw, dtype=np.uint8).reshape(n, 20)
+    hex_digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    text = np.stack([hex_digits[body >> 4], hex_digits[body & 15]], axis=2).reshape(n, 40)
+    digest = keccak256_many(text)
+    nibbles = np.stack([digest >> 4, digest & 15], axis=2).reshape(n, 64)[:, :40]
+    upper = (text >= ord("a")) & (nibbles >= 8)
+    text = np.where(upper, text - 32, text).astype(np.uint8)
+    return ["0x" + row.decode("ascii") for row in text.view("S40").ravel().tolist()]
+
+
 def _p2wpkh(program: bytes) -> str:
     return segwit_v0_address(_BITCOIN_HRP, program)
 
@@ -187,7 +199,7 @@ def make_addresses(chain: str, n: int, rng: np.random.Generator) -> list[str]:
                 addresses.append(_base58check(_P2SH_VERSION, body))
         return addresses
     if chain in _EVM_CHAINS:
-        return [to_checksum_address(body.hex()) for body in _random_bytes(rng, n, 20)]
+        return _checksum_addresses(rng.bytes(n * 20), n)
     if chain == "tron":
         return [_base58check(_TRON_VERSION, body) for body in _random_bytes(rng, n, 20)]
     if chain == "solana":

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from triagelab.synthetic.addresses import make_addresses
 from triagelab.synthetic.facts import currency_code, time_zones
@@ -51,6 +53,10 @@ INCOME_USD: dict[str, tuple[float, float]] = {
     "retiree": (300, 1_500),
 }
 KYC_TIERS = (1, 2, 3)
+# Two lowercase hex digits for every byte value, as ASCII codes.
+_HEX_PAIRS = np.frombuffer(
+    "".join(f"{value:02x}" for value in range(256)).encode("ascii"), dtype=np.uint8
+).reshape(256, 2)
 
 
 @dataclass
@@ -71,10 +77,25 @@ class Population:
 
 
 def hex_ids(rng: np.random.Generator, n: int, prefix: str, width: int = 16) -> np.ndarray:
-    """Generate `n` random hexadecimal ids such as `C3fa9...`."""
-    values = rng.integers(0, 2**63, size=n, dtype=np.int64)
-    fmt = f"{prefix}{{:0{width}x}}".format
-    return np.array([fmt(int(v) % (16**width)) for v in values], dtype=object)
+    """Generate `n` random hexadecimal ids such as `C3fa9...`.
+
+    Each id is the prefix and the low `width` hex digits of a draw from [0, 2**63), built
+    as one byte buffer so no Python string is formatted per id.
+    """
+    values = rng.integers(0, 2**63, size=n, dtype=np.int64).astype(">u8")
+    digits = _HEX_PAIRS[values.view(np.uint8).reshape(n, 8)].reshape(n, 16)[:, 16 - width :]
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    rows = np.concatenate([np.broadcast_to(head, (n, len(head))), digits], axis=1)
+    return fixed_width_strings(rows)
+
+
+def fixed_width_strings(rows: np.ndarray) -> np.ndarray:
+    """Turn an (n, width) array of ASCII codes into an object array of `n` strings."""
+    n, width = rows.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    data = np.ascontiguousarray(rows, dtype=np.uint8)
+    array = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def random_ipv4(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -84,7 +105,9 @@ def random_ipv4(rng: np.random.Generator, n: int) -> np.ndarray:
     octets[octets[:, 0] == 127, 0] = 118
     octets[octets[:, 0] == 10, 0] = 113
     octets[(octets[:, 0] == 172) | (octets[:, 0] == 192), 0] = 115
-    return np.array([".".join(map(str, row)) for row in octets.tolist()], dtype=object)
+    parts = [pa.array(octets[:, i]).cast(pa.string()) for i in range(4)]
+    joined = pc.binary_join_element_wise(*parts, ".")
+    return np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def generate_population(

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from triagelab.dataset import open_dataset
+from triagelab.exceptions import InputError
+from triagelab.scenarios import resolve_scenario
+from triagelab.synthetic.build import build_dataset
+from triagelab.synthetic.engine import SHARD_SIZE
+from triagelab.synthetic.engines import run_tasks
+
+# Three shards, the last one short, so that workers finish out of order.
+CUSTOMERS = 2 * SHARD_SIZE + 700
+DAYS = 3
+
+
+def _scenario():
+    return resolve_scenario("starter").with_overrides(seed=None, customers=CUSTOMERS, days=DAYS)
+
+
+def _files(root: Path) -> dict[str, str]:
+    return json.loads((root / "manifest.json").read_text())["files"]
+
+
+@pytest.fixture(scope="module")
+def one_worker_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_dataset(_scenario(), tmp_path_factory.mktemp("one"), workers=1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [2, 4])
+def test_workers_give_identical_bytes(one_worker_build: Path, tmp_path: Path, workers: int) -> None:
+    again = build_dataset(_scenario(), tmp_path, workers=workers)
+    assert _files(again) == _files(one_worker_build)
+    assert open_dataset(again).fingerprint == open_dataset(one_worker_build).fingerprint
+
+
+@pytest.mark.slow
+@pytest.mark.dask
+def test_dask_engine_gives_identical_bytes(one_worker_build: Path, tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    again = build_dataset(_scenario(), tmp_path, workers=2, engine="dask")
+    assert _files(again) == _files(one_worker_build)
+
+
+def test_event_tables_are_hive_partitioned(one_worker_build: Path) -> None:
+    files = _files(one_worker_build)
+    auth = [name for name in files if name.startswith("data/auth_events/")]
+    assert auth
+    for name in auth:
+        parts = name.split("/")
+        assert parts[2].startswith("country="), name
+        assert parts[3].startswith("date="), name
+        assert parts[4].startswith("part-"), name
+
+
+def test_manifest_lists_every_file(one_worker_build: Path) -> None:
+    on_disk = {
+        path.relative_to(one_worker_build).as_posix()
+        for path in one_worker_build.rglob("*")
+        if path.is_file() and path.name != "manifest.json"
+    }
+    assert set(_files(one_worker_build)) == on_disk
+    open_dataset(one_worker_build).verify()
+
+
+def test_partitioned_table_reads_whole(one_worker_build: Path) -> None:
+    dataset = open_dataset(one_worker_build)
+    auth = dataset.table("auth_events")
+    assert len(auth) == dataset.manifest["row_counts"]["auth_events"]
+    assert "country" not in auth.columns
+    plain = pd.read_parquet(one_worker_build / "data" / "auth_events")
+    assert len(plain) == len(auth)
+
+
+def test_partitioned_table_filters(one_worker_build: Path) -> None:
+    dataset = open_dataset(one_worker_build)
+    customer = dataset.table("customers").iloc[-1]
+    events = dataset.table("auth_events", filters=[("customer_id", "==", customer.customer_id)])
+    assert set(events["customer_id"]) <= {customer.customer_id}
+    by_country = dataset.table(
+        "auth_events", columns=["customer_id", "country"], filters=[("country", "==", "SG")]
+    )
+    sg_customers = set(dataset.table("customers").query("country == 'SG'")["customer_id"])
+    assert set(by_country["customer_id"]) <= sg_customers
+
+
+def test_unknown_engine_is_input_error() -> None:
+    with pytest.raises(InputError, match="unknown engine"):
+        list(run_tasks(abs, 1, engine="spark"))
+
+
+def test_zero_workers_is_input_error() -> None:
+    with pytest.raises(InputError, match="invalid number of workers"):
+        list(run_tasks(abs, 1, workers=0))
+
+
+def test_scheduler_without_dask_is_input_error() -> None:
+    with pytest.raises(InputError, match="needs the dask engine"):
+        list(run_tasks(abs, 1, scheduler="tcp://127.0.0.1:8786"))
