@@ -22,7 +22,13 @@ from triagelab.synthetic.activity import (
 )
 from triagelab.synthetic.facts import structuring_threshold, usd_rates_by_currency
 from triagelab.synthetic.frames import finalize_transactions
-from triagelab.synthetic.market import congested_chains, generate_market, market_hours, price_lookup
+from triagelab.synthetic.market import (
+    congested_chains,
+    generate_market,
+    market_hours,
+    price_lookup,
+    story_market,
+)
 from triagelab.synthetic.population import Population, generate_population, hex_ids
 from triagelab.synthetic.rng import make_rng
 from triagelab.synthetic.tickets import add_handling_metrics, fill_messages
@@ -208,6 +214,8 @@ def _inject_stories(
             subtlety=case.subtlety,
             anchor=anchor,
             structuring_threshold=structuring_threshold(str(plan.countries[case.row])),
+            **story_market(scenario),
+            case_rows=frozenset(c.row - lo for c in plan.cases if lo <= c.row < hi),
         )
         story = TYPOLOGIES[case.typology].inject(ctx)
         for column, value in story.customer_updates.items():

@@ -79,3 +79,21 @@ def price_lookup(market: pd.DataFrame) -> tuple[pd.DatetimeIndex, dict[str, np.n
         asset: group["price_usd"].to_numpy() for asset, group in market.groupby("asset", sort=True)
     }
     return hours, prices
+
+
+def story_market(scenario: Scenario) -> dict[str, tuple]:
+    """Return the scenario's congestion windows and volatility episodes in epoch seconds.
+
+    The keys match the `congestion` and `volatility` fields of a typology's story context.
+    """
+    congestion = tuple(
+        (window.chain, start, start + window.hours * 3600)
+        for window in scenario.market.congestion
+        for start in (int(pd.Timestamp(window.start, tz="UTC").timestamp()),)
+    )
+    volatility = tuple(
+        (start, start + episode.hours * 3600)
+        for episode in scenario.market.volatility
+        for start in (int(pd.Timestamp(episode.start, tz="UTC").timestamp()),)
+    )
+    return {"congestion": congestion, "volatility": volatility}
