@@ -15,6 +15,7 @@ import pandas as pd
 
 from triagelab.scenarios import Scenario
 from triagelab.synthetic.activity import (
+    SEGMENT_RATES,
     Window,
     generate_logins,
     generate_tickets,
@@ -24,6 +25,8 @@ from triagelab.synthetic.facts import structuring_threshold, usd_rates_by_curren
 from triagelab.synthetic.frames import finalize_transactions
 from triagelab.synthetic.market import (
     congested_chains,
+    congestion_tickets,
+    episode_trades,
     generate_market,
     market_hours,
     price_lookup,
@@ -153,7 +156,17 @@ def generate_shard(plan: BuildPlan, index: int) -> ShardResult:
 
     auth = generate_logins(rng, population, window)
     transactions = generate_transactions(rng, population, window, congested, hours_start)
+    # Market hook: extra trades in volatility episodes, tickets about congested withdrawals.
+    trade_rates = population.customers["segment"].map(
+        lambda s: SEGMENT_RATES[s].buys + SEGMENT_RATES[s].sells
+    )
+    extra_tx = episode_trades(scenario, population, index, trade_rates.to_numpy())
+    transactions = pd.concat([transactions, extra_tx], ignore_index=True)
     tickets = generate_tickets(rng, population, transactions, window)
+    tickets = pd.concat(
+        [tickets, congestion_tickets(scenario, transactions, index)],
+        ignore_index=True,
+    )
 
     stories = _inject_stories(plan, population, lo, hi, window)
     auth = pd.concat([auth, *stories["auth"]], ignore_index=True)

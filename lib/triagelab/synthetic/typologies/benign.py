@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from triagelab.synthetic.typologies.base import Story, StoryContext, Typology
 from triagelab.synthetic.population import DEVICE_MODELS
+from triagelab.synthetic.typologies.base import Story, StoryContext, Typology
 from triagelab.synthetic.typologies.helpers import (
     REGIONAL_COUNTRIES,
     clamp,
