@@ -108,7 +108,7 @@ EPISODE_TRADE_MULTIPLIER = 2.0
 EPISODE_FAILURE_RATE = 0.08
 # Share of customers whose withdrawal was slowed by congestion who write to support
 # (illustrative; the 7 May 2023 Bitcoin congestion made exchanges pause withdrawals).
-CONGESTION_TICKET_SHARE = 0.25
+CONGESTION_TICKET_SHARE = 0.6
 
 
 def episode_trades(
@@ -177,15 +177,17 @@ def episode_trades(
 
 
 def congestion_tickets(scenario: Scenario, transactions: pd.DataFrame, shard: int) -> pd.DataFrame:
-    """Generate "withdrawal pending" tickets about withdrawals slowed by a congested chain.
+    """Generate tickets about transfers slowed by a congested chain.
 
-    A withdrawal that completed during a congestion window still took long to confirm, so a
-    share of those customers ask where their coins are.
+    A withdrawal or deposit that completed during a congestion window still took long to
+    confirm, so a share of those customers ask where their coins are: "withdrawal pending"
+    for withdrawals, "deposit not credited" for deposits.
     """
     rng = make_rng(scenario.seed, "congestion-tickets", shard)
     ts = transactions["ts"].to_numpy()
     chains = transactions["chain"].to_numpy()
-    slow = (transactions["tx_type"].to_numpy() == "crypto_withdrawal") & (
+    tx_type = transactions["tx_type"].to_numpy()
+    slow = np.isin(tx_type, ["crypto_withdrawal", "crypto_deposit"]) & (
         transactions["status"].to_numpy() == "completed"
     )
     in_window = np.zeros(len(transactions), dtype=bool)
@@ -199,7 +201,9 @@ def congestion_tickets(scenario: Scenario, transactions: pd.DataFrame, shard: in
         {
             "customer_id": transactions["customer_id"].to_numpy(dtype=object)[rows],
             "ts": ts[rows] + rng.integers(1800, 4 * 3600, len(rows)),
-            "category": np.full(len(rows), "withdrawal_pending", dtype=object),
+            "category": np.where(
+                tx_type[rows] == "crypto_withdrawal", "withdrawal_pending", "deposit_not_credited"
+            ).astype(object),
         },
     )
 
