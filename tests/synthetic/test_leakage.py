@@ -26,9 +26,9 @@ def _scenario() -> dict:
     typologies = [
         {"name": name, "count": 8, "subtlety": 0.4}
         for name in sorted(TYPOLOGIES)
-        if name != "network_congestion"
+        if name != "congestion_delay"
     ]
-    typologies.append({"name": "network_congestion", "count": 4, "subtlety": 0.4})
+    typologies.append({"name": "congestion_delay", "count": 4, "subtlety": 0.4})
     total = sum(mix["count"] for mix in typologies)
     return {
         "id": "leakage",

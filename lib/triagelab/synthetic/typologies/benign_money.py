@@ -74,11 +74,11 @@ def payday_saver(ctx: StoryContext) -> Story:
     return story
 
 
-def network_congestion(ctx: StoryContext) -> Story:
+def congestion_delay(ctx: StoryContext) -> Story:
     """Write a customer caught by a congested chain: retries fail, a ticket, then success."""
     rng = ctx.rng
     if not ctx.congestion:
-        raise ValueError("network_congestion needs a congestion window in the scenario")
+        raise ValueError("congestion_delay needs a congestion window in the scenario")
     chain, start, end = ctx.congestion[int(rng.integers(0, len(ctx.congestion)))]
     story = Story(flags=["failed_tx_burst", "large_withdrawal_new_address"], explanation="")
     asset = {"ethereum": "ETH", "bitcoin": "BTC", "tron": "USDT", "solana": "SOL"}.get(
@@ -269,7 +269,7 @@ MONEY_LOOKALIKES = (
         look_alike_of=("pass_through", "money_mule"),
     ),
     Typology(
-        name="network_congestion",
+        name="congestion_delay",
         kind="benign",
         title="Withdrawal during network congestion",
         flags=("failed_tx_burst", "large_withdrawal_new_address"),
@@ -277,7 +277,7 @@ MONEY_LOOKALIKES = (
         expected_priority="P4",
         summary="Withdrawals fail while a chain is congested, a ticket follows, the same "
         "withdrawal clears later.",
-        inject=network_congestion,
+        inject=congestion_delay,
         fatf_categories=("transaction_patterns",),
         requires=("congestion",),
         look_alike_of=("credential_stuffing",),
