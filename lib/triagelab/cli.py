@@ -82,6 +82,18 @@ def _cmd_flags(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_dictionary(args: argparse.Namespace) -> int:
+    from triagelab.docs_gen import render_data_dictionary, render_typologies
+
+    text = render_typologies() if args.typologies else render_data_dictionary()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(args.out)
+    else:
+        print(text, end="")
+    return EXIT_OK
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -167,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=f"print the {what}")
         sub.add_argument("--json", action="store_true", help="print JSON instead of text")
         sub.set_defaults(run=run)
+
+    dictionary = commands.add_parser("dictionary", help="print or write the data dictionary")
+    dictionary.add_argument("--out", help="write the Markdown to this file instead of printing")
+    dictionary.add_argument(
+        "--typologies", action="store_true", help="render the typology catalogue instead"
+    )
+    dictionary.set_defaults(run=_cmd_dictionary)
 
     build = commands.add_parser("build", help="generate a scenario's dataset")
     build.add_argument("scenario", help="bundled scenario name or path to a YAML file")

@@ -144,6 +144,11 @@ class Scenario(_Strict):
             )
         if self.cases.total == 0:
             raise ValueError("the scenario has no cases; give `cases.noise` or a typology count")
+        from triagelab.synthetic.typologies import infeasible_typologies
+
+        problems = infeasible_typologies(self)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property

@@ -60,6 +60,15 @@ FLAGS: tuple[Flag, ...] = (
         "transaction_patterns",
     ),
     Flag(
+        "failed_login_burst",
+        "Failed login burst",
+        "Many failed logins in a short time, often from several IP addresses, as when a "
+        "list of leaked passwords is tried against the account.",
+        "1 hour",
+        "5 or more failed logins",
+        "senders_and_recipients",
+    ),
+    Flag(
         "unusual_hour_login",
         "Login at an unusual hour",
         "A login at a local hour when this customer is normally never active.",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from triagelab.scenarios import Scenario
 from triagelab.synthetic.activity import (
+    SEGMENT_RATES,
     Window,
     generate_logins,
     generate_tickets,
@@ -22,7 +23,15 @@ from triagelab.synthetic.activity import (
 )
 from triagelab.synthetic.facts import structuring_threshold, usd_rates_by_currency
 from triagelab.synthetic.frames import finalize_transactions
-from triagelab.synthetic.market import congested_chains, generate_market, market_hours, price_lookup
+from triagelab.synthetic.market import (
+    congested_chains,
+    congestion_tickets,
+    episode_trades,
+    generate_market,
+    market_hours,
+    price_lookup,
+    story_market,
+)
 from triagelab.synthetic.population import Population, generate_population, hex_ids
 from triagelab.synthetic.rng import make_rng
 from triagelab.synthetic.tickets import add_handling_metrics, fill_messages
@@ -147,7 +156,17 @@ def generate_shard(plan: BuildPlan, index: int) -> ShardResult:
 
     auth = generate_logins(rng, population, window)
     transactions = generate_transactions(rng, population, window, congested, hours_start)
+    # Market hook: extra trades in volatility episodes, tickets about congested withdrawals.
+    trade_rates = population.customers["segment"].map(
+        lambda s: SEGMENT_RATES[s].buys + SEGMENT_RATES[s].sells
+    )
+    extra_tx = episode_trades(scenario, population, index, trade_rates.to_numpy())
+    transactions = pd.concat([transactions, extra_tx], ignore_index=True)
     tickets = generate_tickets(rng, population, transactions, window)
+    tickets = pd.concat(
+        [tickets, congestion_tickets(scenario, transactions, index)],
+        ignore_index=True,
+    )
 
     stories = _inject_stories(plan, population, lo, hi, window)
     auth = pd.concat([auth, *stories["auth"]], ignore_index=True)
@@ -208,6 +227,8 @@ def _inject_stories(
             subtlety=case.subtlety,
             anchor=anchor,
             structuring_threshold=structuring_threshold(str(plan.countries[case.row])),
+            **story_market(scenario),
+            case_rows=frozenset(c.row - lo for c in plan.cases if lo <= c.row < hi),
         )
         story = TYPOLOGIES[case.typology].inject(ctx)
         for column, value in story.customer_updates.items():

@@ -15,6 +15,10 @@ from triagelab.synthetic.population import DEVICE_MODELS, Population
 from triagelab.vocab import Flag
 
 Kind = Literal["suspicious", "benign"]
+SUBTLETY_NOTE = (
+    "0 shows every sign of the story; towards 1 the story leaves out the loudest signs "
+    "(night hours, foreign IPs, scam wording) so only the core evidence remains."
+)
 
 
 @dataclass
@@ -28,6 +32,11 @@ class StoryContext:
     subtlety: float
     anchor: int  # UTC epoch second around which the story's key events happen
     structuring_threshold: float | None  # local currency; None where the country has none
+    # Market windows of the scenario as (start, end) UTC epoch seconds.
+    congestion: tuple[tuple[str, int, int], ...] = ()  # (chain, start, end)
+    volatility: tuple[tuple[int, int], ...] = ()
+    # Rows of the shard that play a case; stories that touch other customers avoid them.
+    case_rows: frozenset[int] = frozenset()
 
     @property
     def customer(self) -> pd.Series:
@@ -160,6 +169,13 @@ class Typology:
         Segments whose customers can play the story; empty for any segment.
     inject
         Function that writes the story for one customer.
+    fatf_categories
+        FATF (2020) red-flag categories the story illustrates.
+    requires
+        What the scenario must offer: `congestion` (a congestion window), `volatility`
+        (a volatility episode) or `reporting_threshold` (a country with a threshold).
+    look_alike_of
+        For a benign story, the suspicious typologies it is easily mistaken for.
     """
 
     name: str
@@ -172,6 +188,8 @@ class Typology:
     inject: Callable[[StoryContext], Story]
     segments: tuple[str, ...] = ()
     fatf_categories: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    look_alike_of: tuple[str, ...] = ()
 
     def to_dict(self, flags: dict[str, Flag] | None = None) -> dict[str, Any]:
         """Return the catalogue entry as a plain dictionary, for JSON output."""
@@ -185,4 +203,7 @@ class Typology:
             "summary": self.summary,
             "segments": list(self.segments),
             "fatf_categories": list(self.fatf_categories),
+            "requires": list(self.requires),
+            "look_alike_of": list(self.look_alike_of),
+            "subtlety": SUBTLETY_NOTE,
         }

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from triagelab.synthetic.population import DEVICE_MODELS
 from triagelab.synthetic.typologies.base import Story, StoryContext, Typology
 from triagelab.synthetic.typologies.helpers import (
     REGIONAL_COUNTRIES,
     clamp,
     new_address,
+    new_device,
     new_ip,
+    other_rows,
+    own_wallet,
     pick_foreign_country,
+    usual_hour,
 )
 
 HOUR = 3600
@@ -111,6 +116,161 @@ def volatility_panic(ctx: StoryContext) -> Story:
     return story
 
 
+def new_phone(ctx: StoryContext) -> Story:
+    """Write a customer moving to a new phone: 2FA re-enrolled, the usual life goes on."""
+    rng = ctx.rng
+    story = Story(flags=["new_device", "credential_change"], explanation="")
+    device, model = new_device(ctx)
+    day = ctx.local_day_start(ctx.anchor)
+    t = clamp(ctx, ctx.local_to_utc(day, usual_hour(ctx)))
+    home_ip = str(ctx.population.ips[ctx.row, 0])
+    # The old phone is gone, so the customer first asks support to reset 2FA.
+    story.ticket(ctx, t, "account_locked_2fa", evidence=True)
+    t += int(rng.integers(2 * HOUR, 20 * HOUR))
+    story.login(ctx, t, device_id=device, model_index=model, ip_address=home_ip, evidence=True)
+    t += int(rng.integers(60, 600))
+    story.login(
+        ctx,
+        t,
+        event_type="2fa_change",
+        device_id=device,
+        model_index=model,
+        ip_address=home_ip,
+        evidence=True,
+    )
+    for _ in range(int(rng.integers(2, 6))):
+        t += int(rng.integers(8 * HOUR, 30 * HOUR))
+        story.login(ctx, clamp(ctx, t), device_id=device, model_index=model, ip_address=home_ip)
+    if rng.random() < 0.5 + 0.4 * ctx.subtlety:
+        # A withdrawal soon after the change, but to the customer's own known wallet.
+        wallet, chain = own_wallet(ctx)
+        story.transaction(
+            ctx,
+            clamp(ctx, t + int(rng.integers(HOUR, 10 * HOUR))),
+            "crypto_withdrawal",
+            asset="USDT"
+            if chain in {"tron", "ethereum"}
+            else "BTC"
+            if chain == "bitcoin"
+            else "SOL",
+            chain=chain,
+            usd_amount=ctx.income_usd * rng.uniform(0.05, 0.3),
+            counterparty=wallet,
+            counterparty_label="whitelisted",
+            evidence=True,
+        )
+        story.flags.append("withdrawal_after_credential_change")
+    story.explanation = (
+        "The customer wrote that they changed phones and lost their 2FA codes, then logged in "
+        "on a new device from their usual home network and re-enrolled 2FA. Logins go on from "
+        "that phone at the usual hours, and any money moved goes to their own known wallet. A "
+        "new phone, not a takeover: close."
+    )
+    return story
+
+
+def night_owl(ctx: StoryContext) -> Story:
+    """Write a shift worker: night-time logins from the hospital or factory network."""
+    rng = ctx.rng
+    story = Story(flags=["unusual_hour_login", "shared_device_or_ip"], explanation="")
+    workplace_ip = new_ip(ctx)
+    colleagues = other_rows(ctx, int(rng.integers(2, 5)))
+    pop = ctx.population
+    first = ctx.local_day_start(ctx.anchor) - 4 * 86_400
+    nights = int(rng.integers(3, 6))
+    for night in range(nights):
+        day = first + night * 86_400
+        t = clamp(ctx, ctx.local_to_utc(day, rng.uniform(1.0, 4.5)))
+        story.login(ctx, t, ip_address=workplace_ip, evidence=night == 0)
+        if rng.random() < 0.5:
+            story.transaction(
+                ctx,
+                clamp(ctx, t + int(rng.integers(60, 900))),
+                "buy",
+                asset="BTC",
+                usd_amount=ctx.income_usd * rng.uniform(0.02, 0.1),
+            )
+        # Colleagues on the same staff Wi-Fi check their own accounts during the break.
+        for colleague in colleagues:
+            if rng.random() < 0.5:
+                continue
+            slot = 0
+            model_index = int(pop.device_models[colleague, slot])
+            story.auth.append(
+                {
+                    "customer_id": str(pop.customers["customer_id"].iat[colleague]),
+                    "ts": clamp(ctx, t + int(rng.integers(-2 * HOUR, 2 * HOUR))),
+                    "event_type": "login",
+                    "device_id": str(pop.devices[colleague, slot]),
+                    "device_model": DEVICE_MODELS[model_index][0],
+                    "os": DEVICE_MODELS[model_index][1],
+                    "ip_address": workplace_ip,
+                    "ip_country": str(pop.customers["country"].iat[colleague]),
+                    "evidence": False,
+                }
+            )
+    story.explanation = (
+        f"For {nights} nights the customer logged in between 01:00 and 04:30 local time, on "
+        "their usual phone, from one IP address that several other customers also use at "
+        "night. A staff Wi-Fi at a hospital or factory: shift work, not a mule farm, because "
+        "each customer keeps their own device and nothing moves between the accounts. Close."
+    )
+    return story
+
+
+def whale_cold_storage(ctx: StoryContext) -> Story:
+    """Write a large holder moving funds to a new hardware wallet after adding a security key."""
+    rng = ctx.rng
+    story = Story(
+        flags=[
+            "credential_change",
+            "withdrawal_after_credential_change",
+            "large_withdrawal_new_address",
+        ],
+        explanation="",
+    )
+    day = ctx.local_day_start(ctx.anchor)
+    t = clamp(ctx, ctx.local_to_utc(day, usual_hour(ctx)))
+    story.login(ctx, t)
+    t += int(rng.integers(60, 600))
+    story.login(ctx, t, event_type="2fa_change", evidence=True)
+    asset, chain = ("BTC", "bitcoin") if rng.random() < 0.6 else ("ETH", "ethereum")
+    cold = new_address(ctx, chain)
+    t += int(rng.integers(20 * 60, 3 * HOUR))
+    test_usd = rng.uniform(20, 100)
+    story.transaction(
+        ctx,
+        clamp(ctx, t),
+        "crypto_withdrawal",
+        asset=asset,
+        chain=chain,
+        usd_amount=test_usd,
+        counterparty=cold,
+        evidence=True,
+    )
+    t += int(rng.integers(30 * 60, 4 * HOUR))
+    usd = max(ctx.income_usd * rng.uniform(6.0, 20.0), rng.uniform(15_000, 60_000))
+    story.transaction(
+        ctx,
+        clamp(ctx, t),
+        "crypto_withdrawal",
+        asset=asset,
+        chain=chain,
+        usd_amount=usd,
+        counterparty=cold,
+        evidence=True,
+    )
+    if ctx.subtle(0.8):
+        story.ticket(ctx, clamp(ctx, t - int(rng.integers(HOUR, 3 * HOUR))), "fees")
+    story.explanation = (
+        "On their usual device and network the customer added a security key, sent a small "
+        f"test amount to a new {asset} address and then about USD {usd:,.0f}. A long-time "
+        "holder moving savings to a hardware wallet: the device, IP and hours are all their "
+        "own and there were no failed logins. Close."
+    )
+    return story
+
+
 BENIGN_TYPOLOGIES = (
     Typology(
         name="traveller",
@@ -122,6 +282,7 @@ BENIGN_TYPOLOGIES = (
         summary="Logins from abroad on the usual device; looks like a takeover at first sight.",
         inject=traveller,
         fatf_categories=("geography",),
+        look_alike_of=("account_takeover", "credential_stuffing"),
     ),
     Typology(
         name="volatility_panic",
@@ -135,5 +296,48 @@ BENIGN_TYPOLOGIES = (
         inject=volatility_panic,
         segments=("active_trader", "mobile_daily", "regular_saver"),
         fatf_categories=("transaction_patterns",),
+        requires=("volatility",),
+        look_alike_of=("account_takeover",),
+    ),
+    Typology(
+        name="new_phone",
+        kind="benign",
+        title="New phone",
+        flags=("new_device", "credential_change", "withdrawal_after_credential_change"),
+        expected_action="close",
+        expected_priority="P4",
+        summary="A customer changes phones and re-enrols 2FA from home; looks like a SIM swap.",
+        inject=new_phone,
+        fatf_categories=("senders_and_recipients",),
+        look_alike_of=("sim_swap", "account_takeover"),
+    ),
+    Typology(
+        name="night_owl",
+        kind="benign",
+        title="Night-shift worker",
+        flags=("unusual_hour_login", "shared_device_or_ip"),
+        expected_action="close",
+        expected_priority="P4",
+        summary="Night logins from a workplace Wi-Fi that colleagues share; looks like a farm.",
+        inject=night_owl,
+        fatf_categories=("anonymity",),
+        look_alike_of=("multi_account_device",),
+    ),
+    Typology(
+        name="whale_cold_storage",
+        kind="benign",
+        title="Whale moving to cold storage",
+        flags=(
+            "credential_change",
+            "withdrawal_after_credential_change",
+            "large_withdrawal_new_address",
+        ),
+        expected_action="close",
+        expected_priority="P4",
+        summary="A large holder adds a security key and moves savings to a hardware wallet.",
+        inject=whale_cold_storage,
+        segments=("active_trader", "regular_saver", "salary_saver"),
+        fatf_categories=("size_and_frequency",),
+        look_alike_of=("account_takeover", "sim_swap", "dormant_takeover"),
     ),
 )

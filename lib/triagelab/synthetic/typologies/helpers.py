@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from triagelab.synthetic.activity import addresses_for_chains
-from triagelab.synthetic.frames import humanize_amounts
+from triagelab.synthetic.facts import rail_names, usd_rate
 from triagelab.synthetic.population import DEVICE_MODELS, hex_ids, random_ipv4
 from triagelab.synthetic.typologies.base import StoryContext
 
@@ -29,11 +29,6 @@ def new_address(ctx: StoryContext, chain: str) -> str:
     return str(addresses_for_chains(np.array([chain], dtype=object), ctx.rng)[0])
 
 
-def human_amount(ctx: StoryContext, value: float) -> float:
-    """Round one amount the way baseline amounts are rounded."""
-    return float(humanize_amounts(np.array([value]), ctx.rng)[0])
-
-
 def pick_foreign_country(ctx: StoryContext, pool: tuple[str, ...] = FOREIGN_COUNTRIES) -> str:
     """Return a country other than the customer's home country."""
     options = [c for c in pool if c != ctx.customer["country"]]
@@ -41,8 +36,17 @@ def pick_foreign_country(ctx: StoryContext, pool: tuple[str, ...] = FOREIGN_COUN
 
 
 def clamp(ctx: StoryContext, ts: int) -> int:
-    """Keep a timestamp inside the scenario window."""
-    return int(min(max(ts, ctx.window.start), ctx.window.end - 1))
+    """Move a timestamp into the scenario window by whole days.
+
+    Shifting by days keeps the local hour and the second of the minute, so a moved event
+    looks like any other; pinning it to the window's edge would stack events on one second.
+    """
+    ts = int(ts)
+    while ts >= ctx.window.end:
+        ts -= 86_400
+    while ts < ctx.window.start:
+        ts += 86_400
+    return ts
 
 
 def other_names(ctx: StoryContext, count: int) -> list[str]:
@@ -51,3 +55,37 @@ def other_names(ctx: StoryContext, count: int) -> list[str]:
     others = np.flatnonzero(np.arange(len(names)) != ctx.row)
     picked = ctx.rng.choice(others, size=min(count, len(others)), replace=False)
     return [str(names[i]) for i in picked]
+
+
+def other_rows(ctx: StoryContext, count: int) -> list[int]:
+    """Return rows of `count` other customers of the shard who play no case."""
+    n = len(ctx.population.customers)
+    free = [i for i in range(n) if i != ctx.row and i not in ctx.case_rows]
+    picked = ctx.rng.choice(len(free), size=min(count, len(free)), replace=False)
+    return sorted(free[int(i)] for i in picked)
+
+
+def own_wallet(ctx: StoryContext) -> tuple[str, str]:
+    """Return the customer's own external wallet address and its chain."""
+    return str(ctx.population.wallets[ctx.row]), str(ctx.population.wallet_chains[ctx.row])
+
+
+def rail_of(ctx: StoryContext) -> str:
+    """Return one of the fiat rails of the customer's country."""
+    options = rail_names(str(ctx.customer["country"]))
+    return options[int(ctx.rng.integers(0, len(options)))]
+
+
+def usd_rate_of(ctx: StoryContext) -> float:
+    """Return local currency units per US dollar for the customer's country."""
+    return usd_rate(str(ctx.customer["country"]))
+
+
+def usual_hour(ctx: StoryContext, spread: float = 1.5) -> float:
+    """Return a local hour near the customer's usual daily rhythm."""
+    return float((ctx.population.rhythm_hour[ctx.row] + ctx.rng.normal(0, spread)) % 24)
+
+
+def night_hour(ctx: StoryContext) -> float:
+    """Return a local hour between 01:30 and 04:30, when this region's customers sleep."""
+    return float(ctx.rng.uniform(1.5, 4.5))
