@@ -153,9 +153,7 @@ def test_perfect_trainees_not_reported(starter_build: Path) -> None:
         simulate_submission(labels, exercise="s", trainee=name, fingerprint="f", skill=1.0)
         for name in ("p1", "p2")
     ]
-    cases = score_decisions(
-        key_for_trainees(labels, ["p1", "p2"]), decisions_frame(submissions)
-    )
+    cases = score_decisions(key_for_trainees(labels, ["p1", "p2"]), decisions_frame(submissions))
     assert similar_pairs(cases).empty
 
 

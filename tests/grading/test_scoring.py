@@ -83,7 +83,7 @@ def test_skill_orders_scores(starter_build: Path) -> None:
 
 
 def _expected_f1(expected: int, total: int) -> float:
-    """Exact mean F1 when each of `total` flags is ticked with probability 1/2."""
+    """Compute the exact mean F1 when each of `total` flags is ticked with probability 1/2."""
     mean = 0.0
     for tp, fp in itertools.product(range(expected + 1), range(total - expected + 1)):
         weight = comb(expected, tp) * comb(total - expected, fp) / 2**total
@@ -94,7 +94,7 @@ def _expected_f1(expected: int, total: int) -> float:
 
 
 def _chance_score(labels: pd.DataFrame) -> float:
-    """Expected score of uniform random guessing, from the documented formulas."""
+    """Compute the expected score of uniform random guessing from the documented formulas."""
     per_case = []
     for key in labels.itertuples():
         f1 = _expected_f1(len(key.flags), len(FLAG_NAMES))
@@ -143,9 +143,7 @@ def test_cost_matrix_worst_is_closed_takeover() -> None:
 
 def test_cost_matrix_under_reaction_costs_more() -> None:
     assert ACTION_COST["escalate_security"]["close"] > ACTION_COST["close"]["escalate_security"]
-    assert ACTION_COST["escalate_compliance"]["close"] > ACTION_COST["close"][
-        "escalate_compliance"
-    ]
+    assert ACTION_COST["escalate_compliance"]["close"] > ACTION_COST["close"]["escalate_compliance"]
 
 
 def test_flag_counts_empty_sides() -> None:

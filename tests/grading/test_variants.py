@@ -119,9 +119,21 @@ def test_assign_keeps_existing_exercise(minimal_exercise: Path, exercise_copy: P
 
 def test_cli_assign_bad_roster_exits_2(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "triagelab.cli", "-q", "assign", str(SCENARIO), "--roster",
-         str(ROSTERS / "unsafe_id.csv"), "--out", str(tmp_path / "ex")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "triagelab.cli",
+            "-q",
+            "assign",
+            str(SCENARIO),
+            "--roster",
+            str(ROSTERS / "unsafe_id.csv"),
+            "--out",
+            str(tmp_path / "ex"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "unsafe_id.csv" in result.stderr
@@ -132,9 +144,21 @@ def test_cli_assign_bad_roster_exits_2(tmp_path: Path) -> None:
 
 def test_cli_assign_writes_exercise(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "triagelab.cli", "-q", "assign", str(SCENARIO), "--roster",
-         str(ROSTERS / "good.csv"), "--out", str(tmp_path / "ex")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "triagelab.cli",
+            "-q",
+            "assign",
+            str(SCENARIO),
+            "--roster",
+            str(ROSTERS / "good.csv"),
+            "--out",
+            str(tmp_path / "ex"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert open_exercise(tmp_path / "ex").exercise_id == "ex"

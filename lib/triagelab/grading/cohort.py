@@ -159,28 +159,31 @@ def coaching(summary: pd.DataFrame, case_scores: pd.DataFrame, *, pass_mark: flo
     """Return one row per trainee and reason for coaching; a trainee may have several."""
     rows: list[dict[str, str]] = []
     flags = per_flag(case_scores)
+    flags = flags[flags["expected"] >= 2]
+    flags_by_trainee = dict(tuple(flags.groupby("trainee", sort=False)))
+    missed = case_scores[
+        (case_scores["expected_action"] == "escalate_security")
+        & case_scores["action"].isin(["close", "monitor"])
+    ].groupby("trainee")["typology"]
+    missed_count, missed_typologies = missed.size(), missed.agg(lambda s: sorted(set(s)))
+    benign = case_scores[~case_scores["is_suspicious"] & case_scores["decided"]].groupby("trainee")[
+        "called_suspicious"
+    ]
+    benign_count, benign_called = benign.size(), benign.sum()
     for entry in summary.itertuples():
         trainee = str(entry.trainee)
-        cases = case_scores[case_scores["trainee"] == trainee]
         reasons = []
         if entry.score < pass_mark:
             reasons.append(f"score {entry.score:.1f} is below the pass mark {pass_mark:g}")
-        missed = cases[
-            (cases["expected_action"] == "escalate_security")
-            & cases["action"].isin(["close", "monitor"])
-        ]
-        if len(missed):
+        if missed_count.get(trainee, 0):
             reasons.append(
-                f"closed or only monitored {len(missed)} case(s) that needed escalate_security "
-                f"({', '.join(sorted(missed['typology'].unique()))})"
+                f"closed or only monitored {missed_count[trainee]} case(s) that needed "
+                f"escalate_security ({', '.join(missed_typologies[trainee])})"
             )
-        benign = cases[~cases["is_suspicious"] & cases["decided"]]
-        if len(benign) >= 2 and benign["called_suspicious"].mean() >= 0.5:
-            reasons.append(
-                f"treated {int(benign['called_suspicious'].sum())} of {len(benign)} benign "
-                "look-alike cases as suspicious"
-            )
-        own = flags[(flags["trainee"] == trainee) & (flags["expected"] >= 2)]
+        seen, called = benign_count.get(trainee, 0), benign_called.get(trainee, 0)
+        if seen >= 2 and called / seen >= 0.5:
+            reasons.append(f"treated {int(called)} of {seen} benign look-alike cases as suspicious")
+        own = flags_by_trainee.get(trainee, flags.iloc[:0])
         for flag in own[own["recall"] < LOW_FLAG_RECALL].itertuples():
             reasons.append(
                 f"misses flag {flag.flag} (recall {flag.recall:.2f} over {flag.expected} cases)"

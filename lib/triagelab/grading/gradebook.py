@@ -59,17 +59,17 @@ class GradebookError(InputError):
 @contextmanager
 def _connect(path: Path) -> Iterator[sqlite3.Connection]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with closing(sqlite3.connect(path)) as connection:
+    with closing(sqlite3.connect(path)) as connection:
+        try:
             connection.execute("PRAGMA foreign_keys = ON")
             connection.executescript(SCHEMA)
-            yield connection
-    except sqlite3.DatabaseError as err:
-        raise GradebookError(
-            f"{path}: not a usable gradebook ({err}); give another --gradebook path",
-            path=path,
-            field="--gradebook",
-        ) from err
+        except sqlite3.DatabaseError as err:
+            raise GradebookError(
+                f"{path}: not a usable gradebook ({err}); give another --gradebook path",
+                path=path,
+                field="--gradebook",
+            ) from err
+        yield connection
 
 
 def record_exercise(

@@ -76,3 +76,47 @@ def cohen_kappa(
     if disagreement_expected == 0:
         return 1.0 if disagreement_observed == 0 else 0.0
     return 1.0 - disagreement_observed / disagreement_expected
+
+
+def kappa_by_group(
+    groups: pd.Series,
+    rated: pd.Series,
+    reference: pd.Series,
+    categories: Sequence[str],
+    *,
+    weights: str | None = None,
+) -> pd.Series:
+    """Return `cohen_kappa` of `rated` against `reference` within each value of `groups`.
+
+    The same formula as `cohen_kappa`, computed for every group at once.
+    """
+    index = {category: position for position, category in enumerate(categories)}
+    group_codes, group_names = pd.factorize(groups, sort=True)
+    a = rated.map(index).to_numpy(np.int64)
+    b = reference.map(index).to_numpy(np.int64)
+    k = len(categories)
+    observed = np.zeros((len(group_names), k, k))
+    np.add.at(observed, (group_codes, a, b), 1.0)
+    totals = observed.sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        observed /= totals[:, None, None]
+    expected = observed.sum(axis=2)[:, :, None] * observed.sum(axis=1)[:, None, :]
+    i, j = np.indices((k, k))
+    if weights is None:
+        w = (i != j).astype(float)
+    elif weights == "linear":
+        w = np.abs(i - j) / max(k - 1, 1)
+    elif weights == "quadratic":
+        w = ((i - j) / max(k - 1, 1)) ** 2
+    else:
+        raise ValueError(f"weights {weights!r}; allowed: None, 'linear', 'quadratic'")
+    disagreement_observed = (w * observed).sum(axis=(1, 2))
+    disagreement_expected = (w * expected).sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(
+            disagreement_expected == 0,
+            np.where(disagreement_observed == 0, 1.0, 0.0),
+            1.0 - disagreement_observed / disagreement_expected,
+        )
+    kappa = np.where(totals == 0, np.nan, kappa)
+    return pd.Series(kappa, index=pd.Index(group_names, name=groups.name))

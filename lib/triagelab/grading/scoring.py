@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from triagelab.grading.measures import FLAG_BITS, cohen_kappa, flag_masks, popcount
+from triagelab.grading.measures import FLAG_BITS, flag_masks, kappa_by_group, popcount
 from triagelab.training.submission import Submission
 from triagelab.vocab import ACTIONS, PRIORITIES
 
@@ -320,21 +320,18 @@ def summarize(case_scores: pd.DataFrame) -> pd.DataFrame:
             "score": grouped["case_score"].mean() * 100,
         }
     )
-    kappas = [
-        (trainee, *_kappas(group)) for trainee, group in case_scores.groupby("trainee", sort=True)
-    ]
-    kappa_frame = pd.DataFrame(kappas, columns=["trainee", "action_kappa", "priority_kappa"])
-    summary = summary.join(kappa_frame.set_index("trainee"))
-    return summary.reset_index().round(4)
-
-
-def _kappas(group: pd.DataFrame) -> tuple[float, float]:
-    decided = group[group["decided"]]
-    action = cohen_kappa(decided["action"], decided["expected_action"], ACTIONS)
-    priority = cohen_kappa(
-        decided["priority"], decided["expected_priority"], PRIORITIES, weights="linear"
+    decided = case_scores[case_scores["decided"]]
+    summary["action_kappa"] = kappa_by_group(
+        decided["trainee"], decided["action"], decided["expected_action"], ACTIONS
     )
-    return action, priority
+    summary["priority_kappa"] = kappa_by_group(
+        decided["trainee"],
+        decided["priority"],
+        decided["expected_priority"],
+        PRIORITIES,
+        weights="linear",
+    )
+    return summary.reset_index().round(4)
 
 
 def per_flag(case_scores: pd.DataFrame, *, by: str = "trainee") -> pd.DataFrame:
