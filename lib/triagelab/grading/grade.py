@@ -27,7 +27,7 @@ GRADING_FILE = "grading.json"
 
 @dataclass
 class GradeResult:
-    """What grading wrote, what it had to reject and what it warns about."""
+    """Outcome of grading: scores, written files, rejected files and warnings."""
 
     summary: pd.DataFrame
     cases: pd.DataFrame

@@ -138,7 +138,7 @@ def check_submissions(
 def _variant_owner(
     unknown: list[str], case_ids: Mapping[str, set[str]] | set[str], trainee: str
 ) -> str:
-    """Return the other trainee whose variant holds most of `unknown`, if any."""
+    """Return the other trainee whose variant contains most of `unknown`, if any."""
     if isinstance(case_ids, set):
         return ""
     overlaps = {
