@@ -126,13 +126,54 @@ def _cmd_bundle(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from triagelab.grading.grade import grade_build
+    from triagelab.grading.grade import grade_directory
 
-    result = grade_build(args.directory, args.out)
-    print(result.summary.to_string(index=False))
+    directory = Path(args.directory)
+    gradebook = Path(args.gradebook) if args.gradebook else directory / "gradebook.sqlite"
+    result = grade_directory(
+        directory,
+        args.out,
+        pass_mark=args.pass_mark,
+        gradebook=gradebook,
+        render=not args.no_html,
+    )
+    columns = ["trainee", "decided", "cases", "flag_f1", "action_accuracy", "score", "passed"]
+    print(result.summary[columns].to_string(index=False))
     for path, reason in result.rejected:
         print(f"rejected {path.name}: {reason}", file=sys.stderr)
+    for path, reason in result.warnings:
+        print(f"warning {path.name}: {reason}", file=sys.stderr)
+    for pair in result.similar.itertuples():
+        print(f"similar {pair.trainee_a} and {pair.trainee_b}: {pair.reason}", file=sys.stderr)
     print(f"scores: {result.scores_csv}")
+    if result.cohort_html is not None:
+        print(f"cohort report: {result.cohort_html}")
+        print(f"scorecards: {result.scores_csv.parent / 'scorecards'}")
+    print(f"gradebook: {gradebook}")
+    return EXIT_OK
+
+
+def _cmd_assign(args: argparse.Namespace) -> int:
+    from triagelab.grading.variants import assign_exercise
+    from triagelab.scenarios import resolve_scenario
+
+    scenario = resolve_scenario(args.scenario)
+    print(assign_exercise(scenario, args.roster, args.out, workers=args.workers))
+    return EXIT_OK
+
+
+def _cmd_simulate_cohort(args: argparse.Namespace) -> int:
+    from triagelab.grading.simulate import simulate_cohort
+
+    written = simulate_cohort(args.directory, trainees=args.trainees, seed=args.seed)
+    print(f"wrote {len(written)} submissions to {Path(args.directory) / 'submissions'}")
+    return EXIT_OK
+
+
+def _cmd_gradebook(args: argparse.Namespace) -> int:
+    from triagelab.grading.gradebook import export_csv
+
+    print(export_csv(args.path, args.out))
     return EXIT_OK
 
 
@@ -215,10 +256,46 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--out", required=True, help="folder that receives the bundle")
     bundle.set_defaults(run=_cmd_bundle)
 
+    assign = commands.add_parser("assign", help="build one scenario variant per trainee")
+    assign.add_argument("scenario", help="bundled scenario name or path to a YAML file")
+    assign.add_argument("--roster", required=True, help="CSV file with a trainee_id column")
+    assign.add_argument("--out", required=True, help="exercise folder to create (must not exist)")
+    assign.add_argument("--workers", type=int, default=1, help="local processes per build")
+    assign.set_defaults(run=_cmd_assign)
+
     grade = commands.add_parser("grade", help="score submissions against the key")
-    grade.add_argument("directory", metavar="EXERCISE_DIR", help="built dataset with submissions/")
-    grade.add_argument("--out", help="folder for scores (default: DIR/grades)")
+    grade.add_argument(
+        "directory",
+        metavar="EXERCISE_DIR",
+        help="exercise folder, or built dataset with submissions/",
+    )
+    grade.add_argument("--out", help="folder for scores and reports (default: DIR/grades)")
+    grade.add_argument(
+        "--gradebook", help="SQLite gradebook to update (default: DIR/gradebook.sqlite)"
+    )
+    grade.add_argument(
+        "--pass-mark", type=float, default=60.0, help="passing score, 0-100 (default: 60)"
+    )
+    grade.add_argument(
+        "--no-html", action="store_true", help="skip the cohort report and the scorecards"
+    )
     grade.set_defaults(run=_cmd_grade)
+
+    simulate = commands.add_parser(
+        "simulate-cohort", help="write simulated submissions of mixed skill"
+    )
+    simulate.add_argument("directory", metavar="EXERCISE_DIR", help="exercise folder or build")
+    simulate.add_argument(
+        "--trainees", type=int, help="number of trainees (default for an exercise: the roster)"
+    )
+    simulate.add_argument("--seed", type=int, default=0, help="seed of the simulation")
+    simulate.set_defaults(run=_cmd_simulate_cohort)
+
+    gradebook = commands.add_parser("gradebook", help="read the SQLite gradebook")
+    gradebook.add_argument("action", choices=("export",))
+    gradebook.add_argument("path", metavar="PATH", help="gradebook file")
+    gradebook.add_argument("--out", required=True, help="CSV file to write")
+    gradebook.set_defaults(run=_cmd_gradebook)
 
     report = commands.add_parser("report", help="run an analyst report notebook")
     report.add_argument("name", metavar="NAME", help="report name, e.g. weekly_behavior_shifts")
