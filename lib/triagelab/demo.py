@@ -19,7 +19,7 @@ from triagelab.training.submission import atomic_write_text
 
 logger = logging.getLogger(__name__)
 
-DEMO_SCENARIO = "starter"
+DEMO_SCENARIO = "sea-week"
 DEMO_TRAINEE = "demo-trainee"
 
 
@@ -50,14 +50,16 @@ def run_demo(out: Path) -> DemoResult:
     )
     atomic_write_text(built / "submissions" / f"{DEMO_TRAINEE}.json", submission.to_json())
     graded = grade_build(built)
-    # The report compares the scenario's second week with its first.
-    second_week = scenario.start_date + dt.timedelta(days=7)
+    # The report compares the third week (the second in a two-week scenario) with the weeks
+    # before it; sea-week's sell-off and congestion fall in its third week.
+    report_week = max(1, scenario.days // 7 - 2)
+    week_start = scenario.start_date + dt.timedelta(weeks=report_week)
     _, report_html = run_report(
         "weekly_behavior_shifts",
         {
             "dataset": str(built),
-            "week_start": second_week.isoformat(),
-            "baseline_weeks": "1",
+            "week_start": week_start.isoformat(),
+            "baseline_weeks": str(report_week),
             "country": "all",
         },
         out / "reports",
