@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from triagelab.scenarios import Scenario
 from triagelab.synthetic.activity import (
@@ -21,9 +23,15 @@ from triagelab.synthetic.activity import (
     generate_transactions,
 )
 from triagelab.synthetic.facts import structuring_threshold, usd_rates_by_currency
-from triagelab.synthetic.frames import finalize_transactions
+from triagelab.synthetic.frames import (
+    AUTH_COLUMNS,
+    TX_COLUMNS,
+    WORK_COLUMNS,
+    finalize_transactions,
+    table_from_frame,
+)
 from triagelab.synthetic.market import congested_chains, generate_market, market_hours, price_lookup
-from triagelab.synthetic.population import Population, generate_population, hex_ids
+from triagelab.synthetic.population import Population, generate_population, hex_id_array, hex_ids
 from triagelab.synthetic.rng import make_rng
 from triagelab.synthetic.tickets import add_handling_metrics, fill_messages
 from triagelab.synthetic.typologies import TYPOLOGIES, StoryContext
@@ -69,10 +77,11 @@ class ShardResult:
 
     index: int
     customers: pd.DataFrame
-    auth_events: pd.DataFrame
-    transactions: pd.DataFrame
+    auth_events: pa.Table
+    transactions: pa.Table
     tickets: pd.DataFrame
     cases: pd.DataFrame  # customer_id, opened_at, row (global), plus label columns
+    owners: dict[str, np.ndarray]  # per event table: each row's customer as a row of `customers`
 
 
 def window_of(scenario: Scenario) -> Window:
@@ -150,19 +159,23 @@ def generate_shard(plan: BuildPlan, index: int) -> ShardResult:
     tickets = generate_tickets(rng, population, transactions, window)
 
     stories = _inject_stories(plan, population, lo, hi, window)
-    auth = pd.concat([auth, *stories["auth"]], ignore_index=True)
-    transactions = pd.concat([transactions, *stories["transactions"]], ignore_index=True)
-    tickets = pd.concat([tickets, *stories["tickets"]], ignore_index=True)
-
     customers = population.customers
-    currency = customers.set_index("customer_id")["currency"]
+    customer_ids = customers["customer_id"].to_numpy()
+    owner_index = pd.Index(customer_ids)
+    auth = _with_stories(auth, stories["auth"], AUTH_COLUMNS, owner_index)
+    transactions = _with_stories(transactions, stories["transactions"], TX_COLUMNS, owner_index)
+    tickets = pd.concat([tickets, *stories["tickets"]], ignore_index=True)
+    for column in ("amount_text", "asset_text"):
+        if column in tickets:
+            # Baseline tickets have no such column, and concat fills them with NaN.
+            tickets[column] = tickets[column].astype(object).where(tickets[column].notna(), None)
+
     country = customers.set_index("customer_id")["country"]
-    rates = usd_rates_by_currency()
-    auth = _in_window(auth, window)
+    auth = _table_in_window(auth, window)
     transactions = finalize_transactions(
-        _in_window(transactions, window),
-        currency=currency,
-        usd_rate=rates,
+        _table_in_window(transactions, window),
+        currencies=customers["currency"].to_numpy(),
+        usd_rate=usd_rates_by_currency(),
         hours=hours,
         prices=prices,
     )
@@ -170,20 +183,28 @@ def generate_shard(plan: BuildPlan, index: int) -> ShardResult:
     tickets = fill_messages(tickets, tickets["customer_id"].map(country).to_numpy(), rng)
     tickets = add_handling_metrics(tickets, rng)
 
-    auth, auth_evidence = _assign_ids(auth, rng, "A")
-    transactions, tx_evidence = _assign_ids(transactions, rng, "T")
-    tickets, ticket_evidence = _assign_ids(tickets, rng, "K")
-    evidence = pd.concat([auth_evidence, tx_evidence, ticket_evidence], ignore_index=True)
-    cases = _case_rows(
-        plan, stories["cases"], evidence, customers["customer_id"].to_numpy(), lo, window
+    rank_of_owner = np.argsort(np.argsort(customer_ids.astype(str), kind="stable"))
+    auth, auth_owner, auth_evidence = _assign_table_ids(
+        auth, rng, "A", AUTH_COLUMNS, rank_of_owner, customer_ids
     )
+    transactions, tx_owner, tx_evidence = _assign_table_ids(
+        transactions, rng, "T", TX_COLUMNS, rank_of_owner, customer_ids
+    )
+    tickets, ticket_evidence = _assign_ids(tickets, rng, "K")
+    owners = {
+        "auth_events": auth_owner,
+        "transactions": tx_owner,
+        "tickets": _owner_rows(owner_index, tickets["customer_id"]),
+    }
+    evidence = pd.concat([auth_evidence, tx_evidence, ticket_evidence], ignore_index=True)
+    cases = _case_rows(plan, stories["cases"], evidence, customer_ids, lo, window)
     logger.debug(
         "shard %d: %d customers, %d events",
         index,
         hi - lo,
         len(auth) + len(transactions) + len(tickets),
     )
-    return ShardResult(index, customers, auth, transactions, tickets, cases)
+    return ShardResult(index, customers, auth, transactions, tickets, cases, owners)
 
 
 def _inject_stories(
@@ -218,6 +239,79 @@ def _inject_stories(
         out["tickets"].append(story_tickets)
         out["cases"].append((case, story))
     return out
+
+
+def _owner_rows(owner_index: pd.Index, customer_ids: pd.Series | np.ndarray) -> np.ndarray:
+    """Return the shard row of each customer id; every event belongs to a shard customer."""
+    rows = owner_index.get_indexer(np.asarray(customer_ids, dtype=object))
+    if (rows < 0).any():
+        unknown = np.asarray(customer_ids, dtype=object)[rows < 0][0]
+        raise ValueError(f"event for customer {unknown!r}, who is not in this shard")
+    return rows
+
+
+def _with_stories(
+    baseline: pa.Table,
+    frames: list[pd.DataFrame],
+    columns: dict[str, Any],
+    owner_index: pd.Index,
+) -> pa.Table:
+    """Append injected story rows to the baseline, in the same working schema."""
+    tables = [baseline]
+    for frame in frames:
+        if len(frame):
+            owner = _owner_rows(owner_index, frame["customer_id"])
+            tables.append(table_from_frame(columns, frame, owner))
+    return pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+
+
+def _table_in_window(table: pa.Table, window: Window) -> pa.Table:
+    ts = table.column("ts").to_numpy()
+    return table.filter(pa.array((ts >= window.start) & (ts < window.end)))
+
+
+def _assign_table_ids(
+    table: pa.Table,
+    rng: np.random.Generator,
+    prefix: str,
+    columns: dict[str, Any],
+    rank_of_owner: np.ndarray,
+    customer_ids: np.ndarray,
+) -> tuple[pa.Table, np.ndarray, pd.DataFrame]:
+    """Sort rows by time and give them random ids, after injection, so ids carry no origin.
+
+    Rows are ordered by time, customer id and a random tiebreak, as `_assign_ids` orders
+    frames. Returns the table in its output layout (ts in UTC milliseconds, no working
+    columns), each row's owner and the evidence rows (customer_id, event_id, ts in seconds).
+    """
+    owner = table.column("owner").to_numpy()
+    ts = table.column("ts").to_numpy()
+    tiebreak = rng.random(len(table))
+    order = np.lexsort((tiebreak, rank_of_owner[owner], ts))
+    event_ids = hex_id_array(rng, len(table), prefix, 15)
+    table = table.take(pa.array(order))
+    owner, ts = owner[order], ts[order]
+    is_evidence = table.column("evidence").to_numpy()
+    evidence = pd.DataFrame(
+        {
+            "customer_id": customer_ids[owner[is_evidence]],
+            "event_id": np.asarray(
+                event_ids.filter(pa.array(is_evidence)).to_pylist(), dtype=object
+            ),
+            "ts": ts[is_evidence],
+        }
+    )
+    stamps = pa.array(ts * 1000, type=pa.int64()).cast(pa.timestamp("ms", tz="UTC"))
+    names = ["event_id", *columns, *(n for n in table.column_names if n not in columns)]
+    arrays = {"event_id": event_ids, "ts": stamps}
+    output = pa.table(
+        {
+            name: arrays[name] if name in arrays else table.column(name)
+            for name in names
+            if name not in WORK_COLUMNS or name == "ts"
+        }
+    )
+    return output, owner, evidence
 
 
 def _in_window(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
