@@ -38,7 +38,9 @@ from triagelab.synthetic.typologies import TYPOLOGIES, StoryContext
 
 logger = logging.getLogger(__name__)
 
-SHARD_SIZE = 5_000
+# Customers per shard. A 30-day shard makes about two million events, which keeps Parquet
+# files large enough that per-file costs stay small, and a worker's memory well under 1 GB.
+SHARD_SIZE = 20_000
 NOISE = "baseline"
 NOISE_EXPLANATION = (
     "Ordinary activity for this customer's segment: own devices, own accounts, usual hours. "
