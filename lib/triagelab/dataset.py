@@ -51,9 +51,23 @@ def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     as plain strings and every file of a table has the same Parquet schema.
     """
     if isinstance(frame, pd.DataFrame):
-        _write_table(pa.Table.from_pandas(frame, preserve_index=False), path, from_pandas=True)
+        _write_table(_from_pandas(frame), path, from_pandas=True)
     else:
         _write_table(frame, path, from_pandas=False)
+
+
+def _from_pandas(frame: pd.DataFrame) -> pa.Table:
+    # Text columns may have pandas' `str` dtype (large_string in Arrow) or object dtype
+    # (string), depending on how a shard built them. Both are written as object and string,
+    # so every file of a table has the same schema and pandas metadata.
+    text = [name for name in frame.columns if pd.api.types.is_string_dtype(frame[name].dtype)]
+    frame = frame.astype(dict.fromkeys(text, object))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = [
+        pa.field(field.name, pa.string()) if pa.types.is_large_string(field.type) else field
+        for field in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 def _write_table(table: pa.Table, path: Path, *, from_pandas: bool) -> None:
@@ -115,7 +129,7 @@ def write_partitioned(
     from_pandas = isinstance(frame, pd.DataFrame)
     if isinstance(frame, pd.DataFrame):
         epoch_ms = frame["ts"].array.asi8
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = _from_pandas(frame)
     else:
         epoch_ms = frame.column("ts").cast(pa.int64()).to_numpy()
         table = frame
