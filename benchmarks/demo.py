@@ -47,7 +47,9 @@ def main() -> None:
             start = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "triagelab.cli", "-q", "demo", "--out", out],
-                cwd=repo, check=True, capture_output=True,
+                cwd=repo,
+                check=True,
+                capture_output=True,
             )
             seconds.append(time.perf_counter() - start)
     print(f"machine: {machine()}")

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from triagelab.dataset import open_dataset
@@ -87,6 +88,24 @@ def test_partitioned_table_filters(one_worker_build: Path) -> None:
     )
     sg_customers = set(dataset.table("customers").query("country == 'SG'")["customer_id"])
     assert set(by_country["customer_id"]) <= sg_customers
+
+
+@pytest.mark.parametrize("table", ["auth_events", "transactions", "tickets"])
+def test_event_files_share_one_schema(one_worker_build: Path, table: str) -> None:
+    paths = sorted((one_worker_build / "data" / table).rglob("*.parquet"))
+    assert len(paths) > 1
+    first = pq.read_schema(paths[0])
+    for path in paths[1:]:
+        assert pq.read_schema(path).equals(first, check_metadata=True), path
+
+
+@pytest.mark.parametrize("table", ["auth_events", "transactions"])
+def test_event_text_reads_as_strings(one_worker_build: Path, table: str) -> None:
+    frame = open_dataset(one_worker_build).table(table)
+    for column in ("event_id", "customer_id"):
+        assert not isinstance(frame[column].dtype, pd.CategoricalDtype), column
+        assert isinstance(frame[column].iloc[0], str), column
+    assert str(frame["ts"].dtype) == "datetime64[ms, UTC]"
 
 
 def test_unknown_engine_is_input_error() -> None:

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from triagelab.synthetic.addresses import make_addresses
 from triagelab.synthetic.assets import ASSET_CHAINS, ASSET_NAMES, ASSET_WEIGHTS
 from triagelab.synthetic.facts import rail_names
-from triagelab.synthetic.frames import AUTH_COLUMNS, TICKET_COLUMNS, TX_COLUMNS, build_frame
-from triagelab.synthetic.population import DEVICE_MODELS, Population, hex_ids
+from triagelab.synthetic.frames import (
+    AUTH_COLUMNS,
+    TICKET_COLUMNS,
+    TX_COLUMNS,
+    build_frame,
+    coded,
+    event_table,
+    text_codes,
+)
+from triagelab.synthetic.population import DEVICE_MODELS, Population, hex_id_array
 
 DAY = 86_400
 
@@ -97,10 +107,11 @@ def _owners(counts: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(len(counts)), counts)
 
 
-def generate_logins(
-    rng: np.random.Generator, population: Population, window: Window
-) -> pd.DataFrame:
-    """Generate logins on the customer's own devices and networks, a few with typos first."""
+def generate_logins(rng: np.random.Generator, population: Population, window: Window) -> pa.Table:
+    """Generate logins on the customer's own devices and networks, a few with typos first.
+
+    Returns the rows in the working schema of `triagelab.synthetic.frames.event_table`.
+    """
     segments = population.customers["segment"].to_numpy()
     rates = np.array([SEGMENT_RATES[s].logins for s in segments])
     spread = np.array([SEGMENT_RATES[s].rhythm_spread for s in segments])
@@ -113,7 +124,8 @@ def generate_logins(
     ts = np.concatenate([ts, ts[typo] - rng.integers(8, 90, typo.sum())])
     device_slot = np.concatenate([device_slot, device_slot[typo]])
     ip_slot = np.concatenate([ip_slot, ip_slot[typo]])
-    event_type = np.array(["login"] * (len(owners) - typo.sum()) + ["login_failed"] * typo.sum())
+    failed = np.arange(len(owners)) >= len(owners) - typo.sum()
+    event_type = coded(failed.astype(np.int32), ["login", "login_failed"])
     return auth_rows(population, owners, ts, event_type, device_slot, ip_slot)
 
 
@@ -121,28 +133,46 @@ def auth_rows(
     population: Population,
     owners: np.ndarray,
     ts: np.ndarray,
-    event_type: np.ndarray,
+    event_type: pa.Array,
     device_slot: np.ndarray,
     ip_slot: np.ndarray,
-) -> pd.DataFrame:
+) -> pa.Table:
     """Build auth-event rows on the owners' own devices and IPs."""
+    text = population_text(population)
     model_index = population.device_models[owners, device_slot]
-    models = np.array([m for m, _ in DEVICE_MODELS], dtype=object)[model_index]
-    systems = np.array([o for _, o in DEVICE_MODELS], dtype=object)[model_index]
-    customers = population.customers
-    return build_frame(
+    country_names, country_of_owner = text["countries"]
+    return event_table(
         AUTH_COLUMNS,
         {
-            "customer_id": customers["customer_id"].to_numpy()[owners],
-            "ts": ts,
-            "event_type": np.asarray(event_type, dtype=object),
-            "device_id": population.devices[owners, device_slot],
-            "device_model": models,
-            "os": systems,
-            "ip_address": population.ips[owners, ip_slot],
-            "ip_country": customers["country"].to_numpy()[owners],
+            "customer_id": coded(owners, text["customer_id"]),
+            "event_type": event_type,
+            "device_id": coded(owners * 2 + device_slot, text["devices"]),
+            "device_model": coded(model_index, [m for m, _ in DEVICE_MODELS]),
+            "os": coded(model_index, [o for _, o in DEVICE_MODELS]),
+            "ip_address": coded(owners * 2 + ip_slot, text["ips"]),
+            "ip_country": coded(country_of_owner[owners], country_names),
         },
+        owner=owners,
+        ts=ts,
     )
+
+
+def population_text(population: Population) -> dict[str, Any]:
+    """Return the population's text columns as Arrow arrays, to index by owner row.
+
+    Devices and IPs are flattened to two entries per customer (`2 * owner + slot`);
+    `countries` is the sorted country codes and each owner's index into them.
+    """
+    customers = population.customers
+    countries = customers["country"].to_numpy(dtype=str)
+    return {
+        "customer_id": pa.array(customers["customer_id"].to_numpy(dtype=object), pa.string()),
+        "full_name": pa.array(customers["full_name"].to_numpy(dtype=object), pa.string()),
+        "devices": pa.array(population.devices.reshape(-1), pa.string()),
+        "ips": pa.array(population.ips.reshape(-1), pa.string()),
+        "wallets": pa.array(population.wallets, pa.string()),
+        "countries": np.unique(countries, return_inverse=True),
+    }
 
 
 def _payday_times(
@@ -174,13 +204,26 @@ def generate_transactions(
     window: Window,
     congested: dict[str, np.ndarray],
     hours_start: int,
-) -> pd.DataFrame:
-    """Generate deposits, trades, withdrawals and P2P orders for a shard's customers."""
+) -> pa.Table:
+    """Generate deposits, trades, withdrawals and P2P orders for a shard's customers.
+
+    Returns the rows in the working schema of `triagelab.synthetic.frames.event_table`,
+    one chunk per column.
+    """
     customers = population.customers
     segments = customers["segment"].to_numpy()
     income = customers["declared_monthly_income_usd"].to_numpy(dtype=float)
     spread = np.array([SEGMENT_RATES[s].rhythm_spread for s in segments])
-    frames = []
+    text = population_text(population)
+    country_names, country_of_owner = text["countries"]
+    chain_names = sorted(
+        {chains[0] for chains in ASSET_CHAINS.values()} | set(population.wallet_chains)
+    )
+    asset_chain = np.array([chain_names.index(ASSET_CHAINS[a][0]) for a in ASSET_NAMES])
+    wallet_chain = np.array(
+        [chain_names.index(c) for c in population.wallet_chains], dtype=np.int64
+    )
+    tables = []
     plan = (
         ("fiat_deposit", "fiat_deposits", 0.25),
         ("buy", "buys", 0.12),
@@ -206,90 +249,116 @@ def generate_transactions(
             continue
         usd = income[owners] * income_share * rng.lognormal(0.0, 0.7, n)
         rows: dict[str, object] = {
-            "customer_id": customers["customer_id"].to_numpy()[owners],
-            "ts": ts,
+            "customer_id": coded(owners, text["customer_id"]),
             "tx_type": tx_type,
             "usd_amount": usd,
         }
+        chain_codes = np.full(n, -1)
         if tx_type in {"fiat_deposit", "fiat_withdrawal"}:
-            rails = np.empty(n, dtype=object)
-            countries = customers["country"].to_numpy()[owners]
-            for code in sorted(set(countries.tolist())):
-                options = rail_names(code)
-                idx = np.flatnonzero(countries == code)
-                rails[idx] = np.array(options, dtype=object)[
-                    rng.integers(0, len(options), len(idx))
-                ]
-            rows["rail"] = rails
-            rows["payer_name"] = customers["full_name"].to_numpy()[owners]
+            rows["rail"] = _rails(rng, country_of_owner[owners], country_names)
+            rows["payer_name"] = coded(owners, text["full_name"])
             rows["counterparty"] = "own_bank_account"
         else:
             asset_index = rng.choice(len(ASSET_NAMES), n, p=ASSET_WEIGHTS)
-            assets = np.array(ASSET_NAMES, dtype=object)[asset_index]
-            rows["asset"] = assets
+            rows["asset"] = coded(asset_index, ASSET_NAMES)
             if tx_type in {"crypto_withdrawal", "crypto_deposit"}:
                 own = rng.random(n) < 0.85
-                chains = np.array([ASSET_CHAINS[a][0] for a in assets], dtype=object)
-                wallet_chain = population.wallet_chains[owners]
-                chains[own] = wallet_chain[own]
-                rows["chain"] = chains
-                counterparty = population.wallets[owners].copy()
-                counterparty[~own] = addresses_for_chains(chains[~own], rng)
-                rows["counterparty"] = counterparty
-                label = np.full(n, None, dtype=object)
-                label[own] = "whitelisted"
-                rows["counterparty_label"] = label
+                chain_codes = asset_chain[asset_index]
+                chain_codes[own] = wallet_chain[owners[own]]
+                rows["chain"] = coded(chain_codes, chain_names)
+                fresh = addresses_for_chains(
+                    np.array(chain_names, dtype=object)[chain_codes[~own]], rng
+                )
+                wallets = text["wallets"]
+                counterparty_index = owners.copy()
+                counterparty_index[~own] = len(wallets) + np.arange(len(fresh))
+                rows["counterparty"] = coded(
+                    counterparty_index, pa.concat_arrays([wallets, pa.array(fresh, pa.string())])
+                )
+                rows["counterparty_label"] = coded(np.zeros(n), ["whitelisted"], valid=own)
             elif tx_type.startswith("p2p"):
-                rows["counterparty"] = hex_ids(rng, n, "P2P-", 8)
+                ids = hex_id_array(rng, n, "P2P-", 8)
+                rows["counterparty"] = coded(np.arange(n), ids)
                 rows["rail"] = "p2p_bank_transfer"
-        frame = build_frame(TX_COLUMNS, rows)
-        frames.append(_apply_failures(frame, rng, congested, hours_start))
-    return pd.concat(frames, ignore_index=True) if frames else build_frame(TX_COLUMNS, {"ts": []})
+        hour = (ts - hours_start) // 3600
+        rows["status"], rows["failure_reason"] = _failures(
+            rng, tx_type, chain_codes, chain_names, hour, congested
+        )
+        tables.append(event_table(TX_COLUMNS, rows, owner=owners, ts=ts))
+    if not tables:
+        return event_table(TX_COLUMNS, {}, owner=np.zeros(0), ts=np.zeros(0))
+    return pa.concat_tables(tables).unify_dictionaries().combine_chunks()
 
 
-def _apply_failures(
-    frame: pd.DataFrame,
+def _rails(
+    rng: np.random.Generator, country_index: np.ndarray, country_names: np.ndarray
+) -> pa.DictionaryArray:
+    """Pick a fiat rail of each row's country, uniformly among the country's rails."""
+    names: list[str] = []
+    codes = np.zeros(len(country_index), dtype=np.int64)
+    for index, code in enumerate(country_names):
+        options = rail_names(str(code))
+        rows = np.flatnonzero(country_index == index)
+        codes[rows] = len(names) + rng.integers(0, len(options), len(rows))
+        names.extend(options)
+    return coded(codes, names)
+
+
+def _failures(
     rng: np.random.Generator,
+    tx_type: str,
+    chain_codes: np.ndarray,
+    chain_names: list[str],
+    hour: np.ndarray,
     congested: dict[str, np.ndarray],
-    hours_start: int,
-) -> pd.DataFrame:
-    n = len(frame)
+) -> tuple[pa.DictionaryArray, pa.DictionaryArray]:
+    """Draw which transactions fail and why; congested chains fail more, mostly by congestion.
+
+    Returns the `status` and `failure_reason` columns.
+    """
+    n = len(chain_codes)
     fail_p = np.full(n, FAILURE_RATE)
-    chains = frame["chain"].to_numpy()
-    hour = (frame["ts"].to_numpy() - hours_start) // 3600
-    for chain, mask in congested.items():
-        rows = (chains == chain) & (hour >= 0) & (hour < len(mask))
-        rows[rows] = mask[hour[rows]]
-        fail_p[rows] = 0.25
-    failed = rng.random(n) < fail_p
-    tx_type = frame["tx_type"].iat[0] if n else "buy"
-    reasons = np.array(FAILURE_REASONS[tx_type], dtype=object)
-    reason = reasons[rng.integers(0, len(reasons), n)]
     congested_rows = np.zeros(n, dtype=bool)
     for chain, mask in congested.items():
-        rows = (chains == chain) & (hour >= 0) & (hour < len(mask))
+        if chain not in chain_names:
+            continue
+        rows = (chain_codes == chain_names.index(chain)) & (hour >= 0) & (hour < len(mask))
         rows[rows] = mask[hour[rows]]
         congested_rows |= rows
+    fail_p[congested_rows] = 0.25
+    failed = rng.random(n) < fail_p
+    reasons = list(FAILURE_REASONS[tx_type])
+    reason = rng.integers(0, len(reasons), n)
+    if "network_congestion" not in reasons:
+        reasons.append("network_congestion")
+    congestion = reasons.index("network_congestion")
     reason = np.where(
-        congested_rows
-        & np.isin(reason, ["network_congestion"], invert=True)
-        & (rng.random(n) < 0.8),
-        "network_congestion",
-        reason,
+        congested_rows & (reason != congestion) & (rng.random(n) < 0.8), congestion, reason
     )
-    frame["status"] = np.where(failed, "failed", "completed")
-    failure_reason = np.full(n, None, dtype=object)
-    failure_reason[failed] = reason[failed]
-    frame["failure_reason"] = failure_reason
-    return frame
+    status = coded(failed.astype(np.int32), ["completed", "failed"])
+    return status, coded(reason, reasons, valid=failed)
 
 
 def generate_tickets(
-    rng: np.random.Generator, population: Population, transactions: pd.DataFrame, window: Window
+    rng: np.random.Generator, population: Population, transactions: pa.Table, window: Window
 ) -> pd.DataFrame:
-    """Generate tickets: some customers write after a failed transaction, others ask anything."""
+    """Generate tickets: some customers write after a failed transaction, others ask anything.
+
+    `transactions` is the baseline of `generate_transactions`, in its working schema.
+    """
     customers = population.customers
-    failed = transactions[transactions["status"] == "failed"]
+    status, status_names = text_codes(transactions, "status")
+    tx_type, tx_type_names = text_codes(transactions, "tx_type")
+    is_failed = status_names[status] == "failed"
+    failed = pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].to_numpy()[
+                transactions.column("owner").to_numpy()[is_failed]
+            ],
+            "ts": transactions.column("ts").to_numpy()[is_failed],
+            "tx_type": tx_type_names[tx_type[is_failed]],
+        }
+    )
     follow = failed[rng.random(len(failed)) < 0.35]
     category_of = {
         "fiat_deposit": "deposit_not_credited",

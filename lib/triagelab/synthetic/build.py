@@ -13,10 +13,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from triagelab.dataset import (
     EVENT_TABLES,
     atomic_folder,
+    table_to_frame,
     write_manifest,
     write_parquet,
     write_partitioned,
@@ -84,8 +86,8 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
     result = generate_shard(plan, index)
     name = f"part-{index:05d}.parquet"
     counts = {}
-    country = result.customers.set_index("customer_id")["country"]
-    tables = {
+    country = result.customers["country"].to_numpy(dtype=str)
+    tables: dict[str, pd.DataFrame | pa.Table] = {
         "customers": result.customers,
         "auth_events": result.auth_events,
         "transactions": result.transactions,
@@ -95,7 +97,7 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
         validate(table, _validation_sample(frame))
         folder = staging / "data" / table
         if table in EVENT_TABLES and scheme != "none":
-            owner_country = frame["customer_id"].map(country).to_numpy()
+            owner_country = country[result.owners[table]]
             write_partitioned(frame, folder, name, country=owner_country, scheme=scheme)
         else:
             write_parquet(frame, folder / name)
@@ -113,14 +115,15 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
     return ShardSummary(index, counts, result.cases, seconds)
 
 
-def _validation_sample(frame: pd.DataFrame) -> pd.DataFrame:
+def _validation_sample(frame: pd.DataFrame | pa.Table) -> pd.DataFrame:
     # NOTE: above VALIDATION_ROWS rows only an evenly spaced sample of a shard is checked
     # against the schema, because full pandera checks cost more than generating the rows.
     # Column types are the same for every row, so a type error is still caught.
-    if len(frame) <= VALIDATION_ROWS:
-        return frame
-    step = -(-len(frame) // VALIDATION_ROWS)
-    return frame.iloc[::step]
+    step = max(-(-len(frame) // VALIDATION_ROWS), 1)
+    if isinstance(frame, pd.DataFrame):
+        return frame if step == 1 else frame.iloc[::step]
+    sample = frame.take(pa.array(np.arange(0, len(frame), step)))
+    return table_to_frame(sample)
 
 
 def build_dataset(

@@ -77,7 +77,17 @@ class Population:
 
 
 def hex_ids(rng: np.random.Generator, n: int, prefix: str, width: int = 16) -> np.ndarray:
-    """Generate `n` random hexadecimal ids such as `C3fa9...`.
+    """Generate `n` random hexadecimal ids such as `C3fa9...` as an object array.
+
+    See `hex_id_array`, which draws the same ids as an Arrow array.
+    """
+    return np.asarray(
+        hex_id_array(rng, n, prefix, width).to_numpy(zero_copy_only=False), dtype=object
+    )
+
+
+def hex_id_array(rng: np.random.Generator, n: int, prefix: str, width: int = 16) -> pa.StringArray:
+    """Generate `n` random hexadecimal ids such as `C3fa9...` as an Arrow string array.
 
     Each id is the prefix and the low `width` hex digits of a draw from [0, 2**63), built
     as one byte buffer so no Python string is formatted per id.
@@ -86,16 +96,15 @@ def hex_ids(rng: np.random.Generator, n: int, prefix: str, width: int = 16) -> n
     digits = _HEX_PAIRS[values.view(np.uint8).reshape(n, 8)].reshape(n, 16)[:, 16 - width :]
     head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
     rows = np.concatenate([np.broadcast_to(head, (n, len(head))), digits], axis=1)
-    return fixed_width_strings(rows)
+    return fixed_width_array(rows)
 
 
-def fixed_width_strings(rows: np.ndarray) -> np.ndarray:
-    """Turn an (n, width) array of ASCII codes into an object array of `n` strings."""
+def fixed_width_array(rows: np.ndarray) -> pa.StringArray:
+    """Turn an (n, width) array of ASCII codes into an Arrow array of `n` strings."""
     n, width = rows.shape
-    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
     data = np.ascontiguousarray(rows, dtype=np.uint8)
-    array = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 def random_ipv4(rng: np.random.Generator, n: int) -> np.ndarray:
