@@ -133,6 +133,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_alerts(args: argparse.Namespace) -> int:
+    from triagelab.alerts.rules import load_rules
+    from triagelab.dataset import open_dataset
+
+    rules = load_rules(args.rules)
+    dataset = open_dataset(args.built)
+    if args.action == "export":
+        from triagelab.alerts.export import export_alerts
+
+        if not args.out:
+            raise InputError("`alerts export` needs --out FILE", field="--out")
+        count = export_alerts(dataset, rules, Path(args.out), args.format)
+        print(f"{count} alerts written to {args.out}")
+        return EXIT_OK
+    from triagelab.alerts.evaluate import evaluate
+    from triagelab.alerts.report import format_evaluation
+
+    train = open_dataset(args.train) if args.train else None
+    evaluation = evaluate(dataset, rules, budget=args.budget, agents=args.agents, train=train)
+    print(format_evaluation(evaluation, rules, budget=args.budget))
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from triagelab.demo import run_demo
 
@@ -197,6 +220,25 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default="synthetic/out/reports", help="output folder")
     report.add_argument("--html", action="store_true", help="also render HTML without code")
     report.set_defaults(run=_cmd_report)
+
+    alerts = commands.add_parser("alerts", help="evaluate alert rules or export alerts")
+    alerts.add_argument("action", choices=("evaluate", "export"))
+    alerts.add_argument("built", metavar="BUILT_DIR", help="built dataset (evaluate needs its key)")
+    alerts.add_argument("--rules", help="rule YAML file (default: scenarios/rules/default.yaml)")
+    alerts.add_argument(
+        "--budget", type=float, help="evaluate: alerts one agent can work per day, for the sweep"
+    )
+    alerts.add_argument(
+        "--agents", type=int, help="evaluate: agents working alerts (default: from the rule file)"
+    )
+    alerts.add_argument(
+        "--train", metavar="BUILT_DIR", help="evaluate: fit a logistic model on this build's key"
+    )
+    alerts.add_argument("--out", help="export: file to write")
+    alerts.add_argument(
+        "--format", choices=("jsonl", "csv"), default="jsonl", help="export: file format"
+    )
+    alerts.set_defaults(run=_cmd_alerts)
 
     demo = commands.add_parser("demo", help="run the whole workbook on the default scenario")
     demo.add_argument(
