@@ -126,6 +126,8 @@ def _parse_parameters(pairs: Sequence[Sequence[str]] | None) -> dict[str, str]:
 def _cmd_report(args: argparse.Namespace) -> int:
     from triagelab.reports.runner import run_report
 
+    if args.batch:
+        return _run_report_batch(args)
     executed, rendered = run_report(
         args.name, _parse_parameters(args.parameter), Path(args.out), html=args.html
     )
@@ -153,6 +155,32 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     train = open_dataset(args.train) if args.train else None
     evaluation = evaluate(dataset, rules, budget=args.budget, agents=args.agents, train=train)
     print(format_evaluation(evaluation, rules, budget=args.budget))
+    return EXIT_OK
+
+
+def _run_report_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from triagelab.reports.runner import expand_batch, run_batch
+
+    batch = {}
+    for item in args.batch:
+        key, value = item if len(item) == 2 else (*item[0].split("=", 1), "")[:2]
+        if not key or not value:
+            raise InputError(
+                f"batch {' '.join(item)!r} is not KEY=V1,V2 or KEY V1,V2", field="--batch"
+            )
+        batch[key] = value
+    total = len(expand_batch(batch))
+    with tqdm(total=total, unit="report", disable=args.quiet) as bar:
+        index = run_batch(
+            args.name,
+            _parse_parameters(args.parameter),
+            batch,
+            Path(args.out),
+            progress=lambda done: bar.update(done),
+        )
+    print(index)
     return EXIT_OK
 
 
@@ -216,6 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar=("KEY", "VALUE"),
         help="set a notebook parameter (repeatable)",
+    )
+    report.add_argument(
+        "-b",
+        "--batch",
+        nargs="+",
+        action="append",
+        metavar="KEY=VALUES",
+        help="run once per comma-separated value: -b country=SG,MY or -b country SG,MY "
+        "(repeatable: every combination runs); writes one HTML each and index.html",
     )
     report.add_argument("--out", default="synthetic/out/reports", help="output folder")
     report.add_argument("--html", action="store_true", help="also render HTML without code")

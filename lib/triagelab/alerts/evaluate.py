@@ -73,7 +73,7 @@ def _rates(alerted: pd.Series, truth: pd.Series) -> dict[str, float]:
     }
 
 
-def per_rule(detection: Detection, rules: RuleSet) -> pd.DataFrame:
+def per_rule(detection: Detection, rules: RuleSet, agents: int) -> pd.DataFrame:
     """Return each rule's alert count, precision, recall, false-positive rate and workload."""
     rows = []
     for rule in rules.enabled:
@@ -83,7 +83,7 @@ def per_rule(detection: Detection, rules: RuleSet) -> pd.DataFrame:
                 "rule_id": rule.id,
                 "weight": rule.weight,
                 **_rates(alerted, detection.truth),
-                "alerts_per_agent_day": alerted.sum() / (rules.agents * detection.days),
+                "alerts_per_agent_day": alerted.sum() / (agents * detection.days),
             }
         )
     return pd.DataFrame(rows)
@@ -161,7 +161,7 @@ def evaluate(
     curve = sweep(scores, detection.truth, agents=staff, days=detection.days)
     scored = pd.DataFrame({"score": scores, "positive": detection.truth})
     evaluation = Evaluation(
-        rules=per_rule(detection, rules),
+        rules=per_rule(detection, rules, staff),
         typology_recall=recall_by_typology(detection, rules),
         curve=curve,
         budget_row=threshold_for_budget(curve, budget) if budget is not None else None,
