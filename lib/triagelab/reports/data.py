@@ -168,8 +168,11 @@ def read_report_table(
     if source is None:
         raise SchemaError(f"{root}: table `{table}` not found", path=root, field=table)
     if source.suffix == ".csv":
-        frame = _read_csv(source, table, columns)
-        frame = _apply_filters(frame, filters or [])
+        filter_columns = [column for column, _, _ in filters or []]
+        needed = list(dict.fromkeys([*columns, *filter_columns])) if columns else None
+        frame = _apply_filters(_read_csv(source, table, needed), filters or [])
+        if columns:
+            frame = frame[columns]
     else:
         dataset = pads.dataset(source, format="parquet", partitioning="hive")
         present = set(dataset.schema.names)

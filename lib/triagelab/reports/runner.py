@@ -176,7 +176,7 @@ def run_batch(
     batch: dict[str, str],
     out_dir: Path,
     *,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> Path:
     """Run report `name` once per combination of `batch` values and write an index page.
 
