@@ -64,7 +64,7 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _hits(frame: pd.DataFrame, rule: Rule, ids: pd.Series | None = None) -> pd.DataFrame:
-    """Shape rows of events into hits with one event id each unless `ids` holds lists."""
+    """Shape rows of events into hits with one event id each, or with the lists in `ids`."""
     if frame.empty:
         return pd.DataFrame(columns=HIT_COLUMNS)
     event_ids = ids if ids is not None else frame["event_id"].map(lambda value: [value])
@@ -131,7 +131,7 @@ def unusual_hour_login(tables: Tables, rule: Rule) -> pd.DataFrame:
         mask = (zones == zone).to_numpy()
         hour[mask] = logins.loc[mask, "ts"].dt.tz_convert(zone).dt.hour.to_numpy()
     tolerance = int(rule.options.get("hours", 2))
-    # Expand each login to the hours within the tolerance; a login is unusual when no earlier
+    # Expand each login to the hours within the tolerance. A login is unusual when no earlier
     # login of the customer fell in any of those hours.
     expanded = pd.concat(
         [

@@ -186,9 +186,11 @@ def behaviour_rates(tables: dict[str, pd.DataFrame], by: str = "country") -> pd.
     first_seen = history.groupby(["customer_id", "device_id"])["ts"].min()
     first_login = history.groupby("customer_id")["ts"].min()
     keys = pd.MultiIndex.from_frame(logins[["customer_id", "device_id"]])
-    logins["new_device"] = (first_seen.reindex(keys).to_numpy() == logins["ts"].to_numpy()) & (
-        logins["customer_id"].map(first_login).to_numpy() < logins["ts"].to_numpy()
-    )
+    # Compare as int64 milliseconds: tz-aware to_numpy() would build an object array.
+    login_ms = logins["ts"].astype("int64").to_numpy()
+    first_use_ms = first_seen.astype("int64").reindex(keys).to_numpy()
+    first_login_ms = logins["customer_id"].map(first_login.astype("int64")).to_numpy()
+    logins["new_device"] = (first_use_ms == login_ms) & (first_login_ms < login_ms)
     tx = tables["transactions"].copy()
     tx["failed"] = tx["status"] == "failed"
     withdrawals = tx[tx["tx_type"] == "crypto_withdrawal"].copy()
