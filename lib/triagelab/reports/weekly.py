@@ -169,11 +169,11 @@ def local_hours(ts: pd.Series, zones: pd.Series) -> np.ndarray:
     return hours
 
 
-def behaviour_rates(tables: dict[str, pd.DataFrame], by: str = "country") -> pd.DataFrame:
-    """Return, per period and `by` group, the events and hits behind each behaviour rate.
+Metric = tuple[str, pd.DataFrame, str]
 
-    The group column of the result is named `group`; `by` is `country` or `segment`.
-    """
+
+def flag_events(tables: dict[str, pd.DataFrame]) -> list[Metric]:
+    """Return each behaviour metric's name, its events and the boolean column of hits."""
     auth = tables["auth_events"]
     logins = auth[auth["event_type"] == "login"].copy()
     local_hour = local_hours(logins["ts"], logins["home_timezone"])
@@ -196,13 +196,25 @@ def behaviour_rates(tables: dict[str, pd.DataFrame], by: str = "country") -> pd.
     withdrawals = tx[tx["tx_type"] == "crypto_withdrawal"].copy()
     withdrawals["to_new_address"] = withdrawals["counterparty_label"].isna()
     p2p = tx.assign(p2p_in=tx["tx_type"] == "p2p_sell")
-    metrics = [
+    return [
         ("failed transaction rate", tx, "failed"),
         ("off-hours logins", logins, "off_hours"),
         ("new-device logins", logins, "new_device"),
         ("withdrawals to new addresses", withdrawals, "to_new_address"),
         ("P2P inflow share", p2p, "p2p_in"),
     ]
+
+
+def behaviour_rates(
+    tables: dict[str, pd.DataFrame], by: str = "country", metrics: list[Metric] | None = None
+) -> pd.DataFrame:
+    """Return, per period and `by` group, the events and hits behind each behaviour rate.
+
+    The group column of the result is named `group`; `by` is `country` or `segment`. Pass
+    the output of `flag_events` as `metrics` to reuse it across breakdowns.
+    """
+    if metrics is None:
+        metrics = flag_events(tables)
     rows = []
     for metric, frame, column in metrics:
         grouped = frame.groupby(["period", by], observed=True)[column].agg(["sum", "count"])
