@@ -184,10 +184,61 @@ def _parse_parameters(pairs: Sequence[Sequence[str]] | None) -> dict[str, str]:
 def _cmd_report(args: argparse.Namespace) -> int:
     from triagelab.reports.runner import run_report
 
+    if args.batch:
+        return _run_report_batch(args)
     executed, rendered = run_report(
         args.name, _parse_parameters(args.parameter), Path(args.out), html=args.html
     )
     print(rendered or executed)
+    return EXIT_OK
+
+
+def _cmd_alerts(args: argparse.Namespace) -> int:
+    from triagelab.alerts.rules import load_rules
+    from triagelab.dataset import open_dataset
+
+    rules = load_rules(args.rules)
+    dataset = open_dataset(args.built)
+    if args.action == "export":
+        from triagelab.alerts.export import export_alerts
+
+        if not args.out:
+            raise InputError("`alerts export` needs --out FILE", field="--out")
+        count = export_alerts(dataset, rules, Path(args.out), args.format)
+        print(f"{count} alerts written to {args.out}")
+        return EXIT_OK
+    from triagelab.alerts.evaluate import evaluate
+    from triagelab.alerts.report import format_evaluation
+
+    train = open_dataset(args.train) if args.train else None
+    evaluation = evaluate(dataset, rules, budget=args.budget, agents=args.agents, train=train)
+    print(format_evaluation(evaluation, rules, budget=args.budget))
+    return EXIT_OK
+
+
+def _run_report_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from triagelab.reports.runner import expand_batch, run_batch
+
+    batch = {}
+    for item in args.batch:
+        key, value = item if len(item) == 2 else (*item[0].split("=", 1), "")[:2]
+        if not key or not value:
+            raise InputError(
+                f"batch {' '.join(item)!r} is not KEY=V1,V2 or KEY V1,V2", field="--batch"
+            )
+        batch[key] = value
+    total = len(expand_batch(batch))
+    with tqdm(total=total, unit="report", disable=args.quiet) as bar:
+        index = run_batch(
+            args.name,
+            _parse_parameters(args.parameter),
+            batch,
+            Path(args.out),
+            progress=lambda done: bar.update(done),
+        )
+    print(index)
     return EXIT_OK
 
 
@@ -307,9 +358,37 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("KEY", "VALUE"),
         help="set a notebook parameter (repeatable)",
     )
+    report.add_argument(
+        "-b",
+        "--batch",
+        nargs="+",
+        action="append",
+        metavar="KEY=VALUES",
+        help="run once per comma-separated value: -b country=SG,MY or -b country SG,MY "
+        "(repeatable: every combination runs); writes one HTML each and index.html",
+    )
     report.add_argument("--out", default="synthetic/out/reports", help="output folder")
     report.add_argument("--html", action="store_true", help="also render HTML without code")
     report.set_defaults(run=_cmd_report)
+
+    alerts = commands.add_parser("alerts", help="evaluate alert rules or export alerts")
+    alerts.add_argument("action", choices=("evaluate", "export"))
+    alerts.add_argument("built", metavar="BUILT_DIR", help="built dataset (evaluate needs its key)")
+    alerts.add_argument("--rules", help="rule YAML file (default: scenarios/rules/default.yaml)")
+    alerts.add_argument(
+        "--budget", type=float, help="evaluate: alerts one agent can work per day, for the sweep"
+    )
+    alerts.add_argument(
+        "--agents", type=int, help="evaluate: agents working alerts (default: from the rule file)"
+    )
+    alerts.add_argument(
+        "--train", metavar="BUILT_DIR", help="evaluate: fit a logistic model on this build's key"
+    )
+    alerts.add_argument("--out", help="export: file to write")
+    alerts.add_argument(
+        "--format", choices=("jsonl", "csv"), default="jsonl", help="export: file format"
+    )
+    alerts.set_defaults(run=_cmd_alerts)
 
     demo = commands.add_parser("demo", help="run the whole workbook on the default scenario")
     demo.add_argument(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import itertools
 import logging
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +118,97 @@ def run_report(
         )
     notebook = notebooks[name]
     return run_notebook(notebook, coerce_parameters(notebook, raw_parameters), out_dir, html=html)
+
+
+def expand_batch(batch: dict[str, str]) -> list[dict[str, str]]:
+    """Return every combination of comma-separated batch values, in the order given.
+
+    ``{"country": "SG,MY", "baseline_weeks": "1,2"}`` gives four parameter sets.
+
+    Raises
+    ------
+    ParameterError
+        For a batch parameter with no values.
+    """
+    names = list(batch)
+    choices = []
+    for name in names:
+        values = [value.strip() for value in batch[name].split(",") if value.strip()]
+        if not values:
+            raise ParameterError(
+                f"batch parameter `{name}`: {batch[name]!r} has no values; give VALUE1,VALUE2",
+                field=name,
+                value=batch[name],
+            )
+        choices.append(values)
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices)]
+
+
+def batch_stem(name: str, parameters: dict[str, str]) -> str:
+    """Return a file name stem for one parameter set of a batch run."""
+    parts = [f"{key}-{value}" for key, value in parameters.items()]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "__".join([name, *parts]))
+
+
+def write_index(name: str, runs: list[tuple[dict[str, str], Path]], target: Path) -> Path:
+    """Write an HTML page linking each report of a batch run, with its parameters."""
+    rows = "\n".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(value)}</td>" for value in parameters.values())
+        + f'<td><a href="{html.escape(path.name)}">{html.escape(path.name)}</a></td></tr>'
+        for parameters, path in runs
+    )
+    header = "".join(f"<th>{html.escape(key)}</th>" for key in runs[0][0]) if runs else ""
+    target.write_text(
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(name)}: batch</title></head><body>\n"
+        f"<h1>{html.escape(name)}</h1>\n<p>{len(runs)} reports.</p>\n"
+        f"<table border='1' cellpadding='4'>\n<tr>{header}<th>report</th></tr>\n{rows}\n"
+        "</table>\n</body></html>\n",
+        encoding="utf-8",
+    )
+    return target
+
+
+def run_batch(
+    name: str,
+    fixed: dict[str, str],
+    batch: dict[str, str],
+    out_dir: Path,
+    *,
+    progress: Callable[[int], object] | None = None,
+) -> Path:
+    """Run report `name` once per combination of `batch` values and write an index page.
+
+    Every parameter set is checked against the notebook's declared parameters before the
+    first run, so a typo fails at once instead of after several reports.
+
+    Returns
+    -------
+    Path
+        The index.html page linking one HTML report per parameter set.
+    """
+    notebooks = report_notebooks()
+    if name not in notebooks:
+        raise ParameterError(
+            f"unknown report `{name}`; reports are {', '.join(notebooks)}", field="NAME", value=name
+        )
+    notebook = notebooks[name]
+    overlap = sorted(set(fixed) & set(batch))
+    if overlap:
+        raise ParameterError(
+            f"parameter `{overlap[0]}` is given both with -p and with -b; give it once",
+            field=overlap[0],
+        )
+    sets = expand_batch(batch)
+    typed = [coerce_parameters(notebook, {**fixed, **values}) for values in sets]
+    runs = []
+    for values, parameters in zip(sets, typed, strict=True):
+        _, rendered = run_notebook(
+            notebook, parameters, out_dir, stem=batch_stem(name, values), html=True
+        )
+        assert rendered is not None
+        runs.append((values, rendered))
+        if progress is not None:
+            progress(1)
+    return write_index(name, runs, out_dir / "index.html")

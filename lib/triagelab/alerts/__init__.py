@@ -1,0 +1,1 @@
+"""Alert rules over built datasets: detection, risk scores, evaluation and export."""
