@@ -6,6 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import io
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -80,22 +83,88 @@ def _describe_tickets(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def customer_timeline(dataset: Dataset, customer_id: str, timezone: str) -> pd.DataFrame:
-    """Return one customer's events, oldest first, with UTC and local times."""
+@dataclass(frozen=True)
+class CustomerEvents:
+    """One customer's rows of the three event tables, as stored (times in UTC)."""
+
+    auth: pd.DataFrame
+    transactions: pd.DataFrame
+    tickets: pd.DataFrame
+
+
+def read_customer_events(dataset: Dataset, customer_id: str) -> CustomerEvents:
+    """Read one customer's auth events, transactions and tickets with a Parquet filter."""
     selector = [("customer_id", "==", customer_id)]
+    return CustomerEvents(
+        auth=dataset.table("auth_events", filters=selector),
+        transactions=dataset.table("transactions", filters=selector),
+        tickets=dataset.table("tickets", filters=selector),
+    )
+
+
+def customer_timeline(
+    dataset: Dataset, customer_id: str, timezone: str, events: CustomerEvents | None = None
+) -> pd.DataFrame:
+    """Return one customer's events, oldest first, with UTC and local times.
+
+    Pass `events` when they were already read, to skip reading the tables again.
+    """
+    events = events or read_customer_events(dataset, customer_id)
     parts = [
-        _describe_auth(dataset.table("auth_events", filters=selector)),
-        _describe_transactions(dataset.table("transactions", filters=selector)),
-        _describe_tickets(dataset.table("tickets", filters=selector)),
+        _describe_auth(events.auth),
+        _describe_transactions(events.transactions),
+        _describe_tickets(events.tickets),
     ]
     merged = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     if merged.empty:
-        return pd.DataFrame(columns=TIMELINE_COLUMNS)
+        return pd.DataFrame(columns=[*TIMELINE_COLUMNS, "ts"])
     merged = merged.sort_values(["ts", "event_id"]).reset_index(drop=True)
     merged["utc"] = merged["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
     merged["local"] = merged["ts"].dt.tz_convert(timezone).dt.strftime("%a %d %b %H:%M")
     merged["detail"] = merged["detail"].str.replace(r"\s+", " ", regex=True).str.strip()
     return merged[[*TIMELINE_COLUMNS, "ts"]]
+
+
+def devices_seen(events: CustomerEvents) -> pd.DataFrame:
+    """Return each device the customer logged in from, with its IP countries and first use."""
+    auth = events.auth
+    if auth.empty:
+        return pd.DataFrame(
+            columns=["device_id", "device_model", "os", "ip_countries", "first", "last", "events"]
+        )
+    grouped = auth.groupby("device_id", sort=False)
+    frame = pd.DataFrame(
+        {
+            "device_model": grouped["device_model"].first(),
+            "os": grouped["os"].first(),
+            "ip_countries": grouped["ip_country"].agg(lambda c: ", ".join(sorted(set(c)))),
+            "first": grouped["ts"].min(),
+            "last": grouped["ts"].max(),
+            "events": grouped.size(),
+        }
+    )
+    return frame.sort_values("first").reset_index()
+
+
+def counterparties_seen(events: CustomerEvents) -> pd.DataFrame:
+    """Return each counterparty of the customer with its label, count and USD total."""
+    frame = events.transactions.dropna(subset=["counterparty"])
+    columns = ["counterparty", "label", "directions", "count", "usd_total", "first"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = frame.groupby("counterparty", sort=False)
+    summary = pd.DataFrame(
+        {
+            "label": grouped["counterparty_label"].agg(
+                lambda c: ", ".join(sorted({str(v) for v in c.dropna()}))
+            ),
+            "directions": grouped["tx_type"].agg(lambda c: ", ".join(sorted(set(c)))),
+            "count": grouped.size(),
+            "usd_total": grouped["usd_amount"].sum(),
+            "first": grouped["ts"].min(),
+        }
+    )
+    return summary.sort_values("first").reset_index()[columns]
 
 
 def timeline_chart(
@@ -133,3 +202,16 @@ def timeline_chart(
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
+
+
+def timeline_png(
+    timeline: pd.DataFrame, timezone: str, highlight: set[str] | None = None, dpi: int = 80
+) -> bytes:
+    """Draw the timeline chart and return it as PNG bytes, closing the figure."""
+    fig = timeline_chart(timeline, timezone, highlight)
+    try:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
