@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 import ipywidgets as widgets
 import pandas as pd
 
-from triagelab.dataset import KEY_DIR, Dataset, open_dataset
+from triagelab.dataset import KEY_DIR, TRAINEE_DIRS, Dataset, open_dataset
 from triagelab.exceptions import DatasetError, InputError
 from triagelab.training.feedback import feedback_html
 from triagelab.training.submission import Decision, SubmissionStore
@@ -67,6 +67,28 @@ def read_key_row(dataset: Dataset, case_id: str) -> pd.Series:
     return key
 
 
+def verify_for_mode(dataset: Dataset, mode: str) -> None:
+    """Check the dataset's files against its manifest, skipping key/ in exam mode.
+
+    `Dataset.verify` hashes every listed file, the key included. An exam session must not
+    open the key, so it checks the trainee-visible files and the fingerprint only.
+
+    Raises
+    ------
+    DatasetError
+        Naming the first missing or changed file.
+    """
+    if mode != "exam":
+        dataset.verify()
+        return
+    listed = dataset.manifest["files"]
+    visible = {
+        name: value for name, value in listed.items() if name.split("/", 1)[0] in TRAINEE_DIRS
+    }
+    trainee_view = Dataset(dataset.root, {**dataset.manifest, "files": visible})
+    trainee_view.verify()
+
+
 def check_trainee_id(trainee: str) -> str:
     """Return the trainee id without surrounding spaces, or raise `InputError` if invalid."""
     trainee = trainee.strip()
@@ -115,7 +137,7 @@ class TriageApp:
             self.dataset = dataset
         else:
             self.dataset = open_dataset(dataset)
-            self.dataset.verify()
+            verify_for_mode(self.dataset, mode)
         self.mode = mode
         self.clock = clock
         self.errors: list[str] = []
@@ -220,6 +242,8 @@ class TriageApp:
         side = widgets.VBox([self.progress, self.queue, self.submit_button])
         self.widget = widgets.VBox([self.header, widgets.HBox([side, case_view])])
         self.widget.add_class("triagelab-app")
+        for name in ("queue", "action", "rationale", "feedback", "status", "chart"):
+            getattr(self, name).add_class(f"triagelab-{name}")
 
     def _guard(self, callback: F) -> F:
         """Wrap a callback so an exception is shown to the trainee and logged, never lost."""

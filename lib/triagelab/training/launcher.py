@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from triagelab.dataset import Dataset, open_dataset
 from triagelab.exceptions import InputError
-from triagelab.training.app import MODES, TriageApp, check_trainee_id, utc_now
+from triagelab.training.app import MODES, TriageApp, check_trainee_id, utc_now, verify_for_mode
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class TriageLauncher:
                     f"mode `{mode}` is not one of {', '.join(MODES)}", field="mode", value=mode
                 )
             dataset_ = open_dataset(dataset)
-            dataset_.verify()
+            verify_for_mode(dataset_, mode)
             self.roster = read_roster(dataset_.root)
         except InputError as err:
             self._show_error(err)
@@ -147,6 +147,7 @@ class TriageLauncher:
             self.trainee_input = widgets.Text(placeholder="your trainee id", description="Trainee")
         self.sign_in_button = widgets.Button(description="Sign in", button_style="primary")
         self.sign_in_button.on_click(lambda _: self.sign_in(str(self.trainee_input.value or "")))
+        self.trainee_input.add_class("triagelab-trainee")
         self.form.children = [self.trainee_input, self.sign_in_button]
 
     def sign_in(self, trainee: str) -> TriageApp | None:

@@ -110,14 +110,20 @@ def customer_timeline(
     Pass `events` when they were already read, to skip reading the tables again.
     """
     events = events or read_customer_events(dataset, customer_id)
+    # An empty table is skipped before it is described: string arithmetic on its empty
+    # columns would fail because pandas gives them a float dtype.
     parts = [
-        _describe_auth(events.auth),
-        _describe_transactions(events.transactions),
-        _describe_tickets(events.tickets),
+        describe(frame)
+        for describe, frame in (
+            (_describe_auth, events.auth),
+            (_describe_transactions, events.transactions),
+            (_describe_tickets, events.tickets),
+        )
+        if not frame.empty
     ]
-    merged = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    if merged.empty:
+    if not parts:
         return pd.DataFrame(columns=[*TIMELINE_COLUMNS, "ts"])
+    merged = pd.concat(parts, ignore_index=True)
     merged = merged.sort_values(["ts", "event_id"]).reset_index(drop=True)
     merged["utc"] = merged["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
     merged["local"] = merged["ts"].dt.tz_convert(timezone).dt.strftime("%a %d %b %H:%M")
