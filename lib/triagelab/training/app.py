@@ -224,7 +224,7 @@ class TriageApp:
         )
         decision = widgets.VBox(
             [
-                widgets.HTML("<b>Red flags you see</b> (hover a flag or open the definitions)"),
+                widgets.HTML("<b>Red flags you see</b> (definitions below the list)"),
                 flags_grid,
                 glossary,
                 self.action,
