@@ -11,7 +11,6 @@ from ipywidgets import Widget
 from ipywidgets.widgets import widget as widget_module
 
 import triagelab.training.app as app_module
-
 from triagelab.cases import write_bundle
 from triagelab.dataset import Dataset, open_dataset
 from triagelab.exceptions import InputError

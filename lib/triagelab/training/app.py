@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import html
 import logging
-import re
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -18,12 +17,14 @@ import pandas as pd
 from triagelab.dataset import KEY_DIR, TRAINEE_DIRS, Dataset, open_dataset
 from triagelab.exceptions import DatasetError, InputError
 from triagelab.training.feedback import feedback_html
+from triagelab.training.settings import check_mode, check_trainee_id
 from triagelab.training.submission import Decision, SubmissionStore
 from triagelab.training.timeline import (
+    CustomerEvents,
     counterparties_seen,
     customer_timeline,
     devices_seen,
-    read_customer_events,
+    read_queue_events,
     timeline_png,
 )
 from triagelab.training.views import (
@@ -37,11 +38,7 @@ from triagelab.vocab import ACTION_DESCRIPTIONS, ACTIONS, FLAGS, PRIORITIES
 logger = logging.getLogger(__name__)
 
 Mode = Literal["practice", "exam"]
-MODES: tuple[str, ...] = ("practice", "exam")
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Trainee ids name the submission file, so they may not contain path separators.
-TRAINEE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 STATE_MARKS = {"decided": "✔", "opened": "◐", "new": "○"}
 
 
@@ -89,21 +86,6 @@ def verify_for_mode(dataset: Dataset, mode: str) -> None:
     trainee_view.verify()
 
 
-def check_trainee_id(trainee: str) -> str:
-    """Return the trainee id without surrounding spaces, or raise `InputError` if invalid."""
-    trainee = trainee.strip()
-    if not trainee:
-        raise InputError("trainee id is empty; give the id from your roster", field="trainee")
-    if not TRAINEE_ID.fullmatch(trainee):
-        raise InputError(
-            f"trainee id `{trainee}` is invalid; use 1 to 64 letters, digits, `.`, `_` or `-`, "
-            "starting with a letter or digit",
-            field="trainee",
-            value=trainee,
-        )
-    return trainee
-
-
 class TriageApp:
     """Widgets for one trainee working through one dataset's case queue.
 
@@ -128,10 +110,7 @@ class TriageApp:
         *,
         clock: Callable[[], str] = utc_now,
     ) -> None:
-        if mode not in MODES:
-            raise InputError(
-                f"mode `{mode}` is not one of {', '.join(MODES)}", field="mode", value=mode
-            )
+        check_mode(mode)
         self.trainee = check_trainee_id(trainee)
         if isinstance(dataset, Dataset):
             self.dataset = dataset
@@ -154,6 +133,7 @@ class TriageApp:
         self.opened_at: dict[str, str] = {}
         self.position = self._first_open_case()
         self.timeline = pd.DataFrame()
+        self._events: dict[str, CustomerEvents] | None = None
         self._updating = False
         self._build_widgets()
         self.show_case(self.position)
@@ -326,19 +306,27 @@ class TriageApp:
         self.opened_at.setdefault(case_id, self.clock())
         customer = self.customers.loc[customer_id]
         timezone = str(customer["home_timezone"])
-        events = read_customer_events(self.dataset, customer_id)
+        events = self._events_of(customer_id)
         self.timeline = customer_timeline(self.dataset, customer_id, timezone, events)
+        # The text of the case goes to the browser first and the chart last, because the
+        # chart takes the longest to draw.
         self.profile.value = profile_html(case, customer)
-        self.seen.value = seen_html(devices_seen(events), counterparties_seen(events), timezone)
         self.feedback.value = ""
         self.status.value = ""
-        self._refresh_queue()
         decision = self._load_decision(case_id)
+        self._refresh_queue()
         if decision is not None and self.feedback_available:
             self._show_feedback(decision)
-        else:
-            self.timeline_table.value = timeline_html(self.timeline)
-            self.chart.value = timeline_png(self.timeline, timezone)
+            return
+        self.timeline_table.value = timeline_html(self.timeline)
+        self.seen.value = seen_html(devices_seen(events), counterparties_seen(events), timezone)
+        self.chart.value = timeline_png(self.timeline, timezone)
+
+    def _events_of(self, customer_id: str) -> CustomerEvents:
+        """Return a customer's events, read once for every customer in the queue."""
+        if self._events is None:
+            self._events = read_queue_events(self.dataset, list(self.cases["customer_id"]))
+        return self._events[customer_id]
 
     def _load_decision(self, case_id: str) -> Decision | None:
         decision = self.store.submission.decision_for(case_id)
@@ -409,6 +397,8 @@ class TriageApp:
         timezone = str(self.customers.loc[self.current_case["customer_id"], "home_timezone"])
         self.feedback.value = feedback_html(decision, key)
         self.timeline_table.value = timeline_html(self.timeline, evidence)
+        events = self._events_of(str(self.current_case["customer_id"]))
+        self.seen.value = seen_html(devices_seen(events), counterparties_seen(events), timezone)
         self.chart.value = timeline_png(self.timeline, timezone, evidence)
 
     def _on_submit(self, _: Any = None) -> None:

@@ -2,74 +2,27 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import logging
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as widgets
 
 from triagelab.dataset import Dataset, open_dataset
 from triagelab.exceptions import InputError
-from triagelab.training.app import MODES, TriageApp, check_trainee_id, utc_now, verify_for_mode
+from triagelab.training.app import TriageApp, utc_now, verify_for_mode
+from triagelab.training.settings import (
+    ROSTER,
+    check_mode,
+    check_trainee_id,
+    read_roster,
+    settings_from_environment,
+)
+
+__all__ = ["TriageLauncher", "settings_from_environment"]
 
 logger = logging.getLogger(__name__)
-
-ROSTER = "roster.csv"
-# Environment variables `triagelab app` sets for the notebook, because Voila cannot pass
-# papermill parameters.
-ENV_DATASET = "TRIAGELAB_DATASET"
-ENV_MODE = "TRIAGELAB_MODE"
-ENV_TRAINEE = "TRIAGELAB_TRAINEE"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the trainee notebook opens: dataset folder, mode and an optional trainee id."""
-
-    dataset: str
-    mode: str
-    trainee: str
-
-
-def settings_from_environment(dataset: str, mode: str, trainee: str) -> Settings:
-    """Return the notebook parameters, each replaced by its environment variable when set."""
-    return Settings(
-        dataset=os.environ.get(ENV_DATASET) or dataset,
-        mode=os.environ.get(ENV_MODE) or mode,
-        trainee=os.environ.get(ENV_TRAINEE) or trainee,
-    )
-
-
-def read_roster(folder: Path) -> dict[str, str] | None:
-    """Read `roster.csv` of a dataset folder: trainee id to display name, or None if absent.
-
-    The file has a header row with a `trainee` column and an optional `name` column.
-
-    Raises
-    ------
-    InputError
-        If the file has no `trainee` column or an invalid id.
-    """
-    path = folder / ROSTER
-    if not path.is_file():
-        return None
-    with path.open(newline="", encoding="utf-8") as stream:
-        reader = csv.DictReader(stream)
-        if reader.fieldnames is None or "trainee" not in reader.fieldnames:
-            raise InputError(
-                f"{path}: no `trainee` column in the header row; found {reader.fieldnames}",
-                path=path,
-                field="trainee",
-            )
-        roster = {}
-        for row in reader:
-            trainee = check_trainee_id(row["trainee"] or "")
-            roster[trainee] = (row.get("name") or "").strip()
-    return roster
 
 
 class TriageLauncher:
@@ -108,10 +61,7 @@ class TriageLauncher:
         self.body = widgets.VBox()
         self.widget = widgets.VBox([self.message, self.form, self.body])
         try:
-            if mode not in MODES:
-                raise InputError(
-                    f"mode `{mode}` is not one of {', '.join(MODES)}", field="mode", value=mode
-                )
+            check_mode(mode)
             dataset_ = open_dataset(dataset)
             verify_for_mode(dataset_, mode)
             self.roster = read_roster(dataset_.root)

@@ -9,8 +9,14 @@ from pathlib import Path
 
 from triagelab.dataset import open_dataset
 from triagelab.exceptions import InputError
-from triagelab.training.app import MODES, check_trainee_id
-from triagelab.training.launcher import ENV_DATASET, ENV_MODE, ENV_TRAINEE, read_roster
+from triagelab.training.settings import (
+    ENV_DATASET,
+    ENV_MODE,
+    ENV_TRAINEE,
+    check_mode,
+    check_trainee_id,
+    read_roster,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +61,7 @@ def check_app_inputs(dataset: str | Path, port: int, mode: str, trainee: str) ->
         raise InputError(
             f"--port {port} is out of range; use 1 to 65535", field="--port", value=port
         )
-    if mode not in MODES:
-        raise InputError(
-            f"--mode `{mode}` is not one of {', '.join(MODES)}", field="--mode", value=mode
-        )
+    check_mode(mode, "--mode")
     opened = open_dataset(dataset)
     opened.verify()
     if mode == "exam" and opened.has_key:
