@@ -147,12 +147,14 @@ class TriageApp:
         )
         self.queue = widgets.Select(options=[], rows=16, layout=widgets.Layout(width="260px"))
         self.queue.observe(self._guard(self._on_queue_change), names="value")
+
         self.profile = widgets.HTML()
         self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
         self.timeline_table = widgets.HTML(
             layout=widgets.Layout(max_height="340px", overflow="auto")
         )
         self.seen = widgets.HTML()
+
         self.flag_boxes = {
             flag.name: widgets.Checkbox(
                 description=flag.title,
@@ -165,6 +167,7 @@ class TriageApp:
         glossary = widgets.Accordion(children=[widgets.HTML(flag_glossary_html())])
         glossary.set_title(0, "Flag definitions")
         glossary.selected_index = None
+
         self.action = widgets.Dropdown(
             options=[(f"{a} - {ACTION_DESCRIPTIONS[a]}", a) for a in ACTIONS],
             description="Action",
@@ -181,6 +184,7 @@ class TriageApp:
             description="Rationale",
             layout=widgets.Layout(width="520px"),
         )
+
         self.save_button = widgets.Button(
             description="Save decision", button_style="primary", tooltip="Save this decision"
         )
@@ -196,8 +200,10 @@ class TriageApp:
             layout=widgets.Layout(display="" if self.mode == "exam" else "none"),
         )
         self.submit_button.on_click(self._guard(self._on_submit))
+
         self.status = widgets.HTML()
         self.feedback = widgets.HTML()
+
         flags_grid = widgets.GridBox(
             list(self.flag_boxes.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, 250px)"),
@@ -216,6 +222,7 @@ class TriageApp:
                 self.feedback,
             ]
         )
+
         case_view = widgets.VBox(
             [self.profile, self.chart, self.timeline_table, self.seen, decision]
         )

@@ -32,8 +32,8 @@ def exercise_notebook() -> Path:
 def voila_command(notebook: Path, port: int) -> list[str]:
     """Return the Voila command line that serves `notebook` on 127.0.0.1:`port` only.
 
-    `port_retries=0` makes Voila fail on a busy port instead of moving to another one that
-    the trainee was not told about.
+    `port_retries=0` makes Voila fail on a busy port instead of moving to another port that
+    the trainee was not given.
     """
     return [
         sys.executable,

@@ -23,7 +23,7 @@ TRAINEE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 @dataclass(frozen=True)
 class Settings:
-    """What the trainee notebook opens: dataset folder, mode and an optional trainee id."""
+    """Dataset folder, mode and optional trainee id that the trainee notebook opens."""
 
     dataset: str
     mode: str
