@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import VoilaServer
 from triagelab.cases import write_bundle
@@ -84,7 +85,7 @@ def test_sign_in_and_triage_three_cases(
     labels = open_dataset(practice_build).labels().set_index("case_id")
     order = _case_order(practice_build)
     page = _open_signed_in(browser, practice_server.url, "amira")
-    assert "Case queue of amira" in page.inner_text(".triagelab-header")
+    expect(page.locator(".triagelab-header")).to_contain_text("Case queue of amira")
     for index in range(3):
         case_id = order[index]
         _wait_for_case(page, case_id)
@@ -98,14 +99,15 @@ def test_sign_in_and_triage_three_cases(
         page.fill(".triagelab-rationale input", f"reason {index}")
         page.get_by_role("button", name="Save decision").click()
         page.wait_for_selector(f".triagelab-saved:has-text('{case_id}')", timeout=TIMEOUT_MS)
-        feedback = page.inner_text(".triagelab-feedback")
-        assert "Flags missed" in feedback
-        assert f"expected {key['expected_action']}" in feedback
+        # The feedback arrives in widget messages after the "Saved" status.
+        feedback = page.locator(".triagelab-feedback")
+        expect(feedback).to_contain_text("Flags missed", timeout=TIMEOUT_MS)
+        expect(feedback).to_contain_text(f"expected {key['expected_action']}")
         if len(key["evidence_event_ids"]):
-            assert page.locator("tr.evidence").count() > 0
+            expect(page.locator("tr.evidence").first).to_be_visible(timeout=TIMEOUT_MS)
         page.get_by_role("button", name="Next").click()
     _wait_for_case(page, order[3])
-    assert "3 of 15 decided" in page.inner_text(".triagelab-header")
+    expect(page.locator(".triagelab-header")).to_contain_text("3 of 15 decided")
     assert page.locator(".triagelab-error").count() == 0
     decisions = _submission(practice_build, "amira")["decisions"]
     assert [d["case_id"] for d in decisions] == order[:3]
@@ -120,12 +122,12 @@ def test_reload_resumes_after_decided_cases(
     order = _case_order(practice_build)
     page = _open_signed_in(browser, practice_server.url, "amira")
     _wait_for_case(page, order[3])
-    assert "3 of 15 decided" in page.inner_text(".triagelab-header")
+    expect(page.locator(".triagelab-header")).to_contain_text("3 of 15 decided")
     page.get_by_role("button", name="Previous").click()
     _wait_for_case(page, order[2])
-    assert "Decided earlier" in page.inner_text(".triagelab-status")
-    assert page.input_value(".triagelab-rationale input") == "reason 2"
-    assert "Flags missed" in page.inner_text(".triagelab-feedback")
+    expect(page.locator(".triagelab-status")).to_contain_text("Decided earlier")
+    expect(page.locator(".triagelab-rationale input")).to_have_value("reason 2")
+    expect(page.locator(".triagelab-feedback")).to_contain_text("Flags missed")
     page.close()
 
 
@@ -153,7 +155,7 @@ def test_killed_server_loses_no_decision(
     assert _submission(practice_build, "amira") == before
     page = _open_signed_in(browser, practice_server.url, "amira")
     _wait_for_case(page, order[3])
-    assert "3 of 15 decided" in page.inner_text(".triagelab-header")
+    expect(page.locator(".triagelab-header")).to_contain_text("3 of 15 decided")
     page.close()
 
 
@@ -170,8 +172,9 @@ def test_exam_shows_nothing_of_the_key(
         page.wait_for_selector(".triagelab-saved", timeout=TIMEOUT_MS)
         page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Hand in exam").click()
-    page.wait_for_selector(".triagelab-handed-in", timeout=TIMEOUT_MS)
-    assert "Handed in: 2 of 15" in page.inner_text(".triagelab-handed-in")
+    expect(page.locator(".triagelab-handed-in")).to_contain_text(
+        "Handed in: 2 of 15", timeout=TIMEOUT_MS
+    )
     content = page.content()
     for text in ("Flags missed", "expected", "What happened"):
         assert text not in content
