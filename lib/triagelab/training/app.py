@@ -263,6 +263,7 @@ class TriageApp:
 
     def case_state(self, case_id: str) -> str:
         """Return `decided`, `opened` or `new` for a case."""
+        # NOTE: `opened` lives in memory only, so after a reload every undecided case is `new`.
         if self.store.submission.decision_for(case_id) is not None:
             return "decided"
         return "opened" if case_id in self.opened_at else "new"
