@@ -125,6 +125,13 @@ def _cmd_bundle(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    from triagelab.training.server import serve
+
+    serve(args.built, port=args.port, mode=args.mode, trainee=args.trainee)
+    return EXIT_OK
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
     from triagelab.grading.grade import grade_directory
 
@@ -313,6 +320,24 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--out", required=True, help="exercise folder to create (must not exist)")
     assign.add_argument("--workers", type=int, default=1, help="local processes per build")
     assign.set_defaults(run=_cmd_assign)
+
+    app = commands.add_parser("app", help="serve the trainee app with Voila on 127.0.0.1")
+    app.add_argument(
+        "built",
+        metavar="BUILT_DIR",
+        nargs="?",
+        default=str(DEFAULT_OUT / "sea-week"),
+        help="built dataset or trainee bundle (default: %(default)s)",
+    )
+    app.add_argument("--port", type=int, default=8866, help="TCP port (default: %(default)s)")
+    app.add_argument(
+        "--mode",
+        choices=("practice", "exam"),
+        default="practice",
+        help="practice shows feedback after each decision; exam needs a bundle without key/",
+    )
+    app.add_argument("--trainee", default="", help="sign this trainee in at once")
+    app.set_defaults(run=_cmd_app)
 
     grade = commands.add_parser("grade", help="score submissions against the key")
     grade.add_argument(

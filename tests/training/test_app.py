@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import html
 import json
+import sys
+import threading
 from pathlib import Path
 
 import pytest
+from ipywidgets import Widget
+from ipywidgets.widgets import widget as widget_module
 
+import triagelab.training.app as app_module
 from triagelab.cases import write_bundle
+from triagelab.dataset import Dataset, open_dataset
 from triagelab.exceptions import InputError
 from triagelab.training.app import TriageApp
 from triagelab.training.submission import load_submission
@@ -85,3 +92,160 @@ def test_callback_error_is_shown_and_kept(
 def test_unknown_mode_is_rejected(starter_build: Path) -> None:
     with pytest.raises(InputError, match="mode `quiz`"):
         TriageApp(starter_build, "amira", "quiz")
+
+
+def _widget_states() -> str:
+    states = [widget.get_state() for widget in list(widget_module._instances.values())]
+    return json.dumps(states, default=lambda value: repr(value))
+
+
+def test_widget_state_has_no_key_before_save(starter_copy: Path) -> None:
+    labels = open_dataset(starter_copy).labels().set_index("case_id")
+    Widget.close_all()
+    app = TriageApp(starter_copy, "amira", "practice", clock=_clock)
+    assert len(widget_module._instances) > 50
+    for _ in range(len(app.cases)):
+        case_id = str(app.current_case["case_id"])
+        key = labels.loc[case_id]
+        state = _widget_states()
+        assert key["explanation"] not in state
+        assert key["typology"] not in state
+        for event_id in key["evidence_event_ids"]:
+            assert event_id not in state
+        for word in ("expected_action", "explanation", "typology", "evidence"):
+            assert word not in state
+        app.next_button.click()
+    assert app.errors == []
+
+
+def test_feedback_reaches_widgets_after_save(starter_copy: Path) -> None:
+    labels = open_dataset(starter_copy).labels().set_index("case_id")
+    app = TriageApp(starter_copy, "amira", "practice", clock=_clock)
+    case_id = str(app.current_case["case_id"])
+    app.save_button.click()
+    assert app.errors == []
+    assert labels.loc[case_id, "explanation"] in html.unescape(app.feedback.value)
+    assert "class='evidence'" in app.timeline_table.value
+
+
+def test_exam_mode_never_reads_key(starter_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key_dir = str(starter_copy / "key")
+    opened: list[str] = []
+
+    def record_open(event: str, args: tuple[object, ...]) -> None:
+        if event == "open" and args and str(args[0]).startswith(key_dir):
+            opened.append(str(args[0]))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the answer key was read in exam mode")
+
+    sys.addaudithook(record_open)
+    monkeypatch.setattr(app_module, "read_key_row", refuse)
+    monkeypatch.setattr(Dataset, "labels", refuse)
+    monkeypatch.setattr(Dataset, "has_key", property(refuse))
+    app = TriageApp(starter_copy, "amira", "exam", clock=_clock)
+    for _ in range(3):
+        app.save_button.click()
+        app.prev_button.click()
+        app.next_button.click()
+        app.next_button.click()
+    app.submit_button.click()
+    assert app.errors == []
+    assert opened == []
+    assert app.feedback.value == ""
+
+
+def test_hand_in_locks_decisions(starter_copy: Path) -> None:
+    app = TriageApp(starter_copy, "amira", "exam", clock=_clock)
+    app.save_button.click()
+    app.submit_button.click()
+    assert app.errors == []
+    assert "Handed in: 1 of 15" in app.status.value
+    assert app.save_button.disabled
+    saved = load_submission(starter_copy / "submissions" / "amira.json")
+    assert saved.submitted
+    with pytest.raises(InputError, match="already handed in"):
+        app.save()
+
+
+def test_hand_in_rejected_in_practice(starter_copy: Path) -> None:
+    app = TriageApp(starter_copy, "amira", "practice", clock=_clock)
+    with pytest.raises(InputError, match="only an exam"):
+        app.hand_in()
+
+
+def test_reopen_shows_earlier_decision_and_feedback(starter_copy: Path) -> None:
+    app = TriageApp(starter_copy, "amira", "practice", clock=_clock)
+    app.flag_boxes["new_device"].value = True
+    app.action.value = "monitor"
+    app.confidence.value = 40
+    app.save_button.click()
+    again = TriageApp(starter_copy, "amira", "practice", clock=_clock)
+    again.show_case(0)
+    assert again.errors == []
+    assert again.flag_boxes["new_device"].value
+    assert again.action.value == "monitor"
+    assert again.confidence.value == 40
+    assert "Decided earlier" in again.status.value
+    assert "Flags missed" in again.feedback.value
+    assert "(decided)" in again.queue.options[0][0]
+    assert "(opened)" in again.queue.options[1][0]
+    assert "(new)" in again.queue.options[2][0]
+
+
+def test_queue_marks_opened_cases(starter_copy: Path) -> None:
+    app = TriageApp(starter_copy, "amira", "exam", clock=_clock)
+    app.next_button.click()
+    app.queue.value = 4
+    assert app.errors == []
+    states = [label.rsplit("(", 1)[1].rstrip(")") for label, _ in app.queue.options]
+    assert states[:5] == ["opened", "opened", "new", "new", "opened"]
+    assert app.position == 4
+    assert "0 of 15 decided" in app.header.value
+
+
+def test_case_view_lists_devices_and_counterparties(starter_build: Path) -> None:
+    dataset = open_dataset(starter_build)
+    app = TriageApp(starter_build, "viewer", "exam", clock=_clock)
+    for position in range(len(app.cases)):
+        app.show_case(position)
+        customer_id = str(app.current_case["customer_id"])
+        auth = dataset.table("auth_events", filters=[("customer_id", "==", customer_id)])
+        for device in set(auth["device_id"]):
+            assert device in app.seen.value
+        assert "USD" in app.timeline_table.value
+        assert bytes(app.chart.value).startswith(b"\x89PNG")
+    assert app.errors == []
+    assert not (starter_build / "submissions").exists()
+
+
+def test_concurrent_sessions_keep_every_decision(starter_copy: Path) -> None:
+    first = TriageApp(starter_copy, "amira", "exam", clock=_clock)
+    second = TriageApp(starter_copy, "amira", "exam", clock=_clock)
+    other = TriageApp(starter_copy, "budi", "exam", clock=_clock)
+
+    def decide(app: TriageApp, positions: range) -> None:
+        for position in positions:
+            app.show_case(position)
+            app.save()
+
+    threads = [
+        threading.Thread(target=decide, args=(first, range(0, 15, 2))),
+        threading.Thread(target=decide, args=(second, range(1, 15, 2))),
+        threading.Thread(target=decide, args=(other, range(0, 5))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    amira = load_submission(starter_copy / "submissions" / "amira.json")
+    budi = load_submission(starter_copy / "submissions" / "budi.json")
+    assert len(amira.decisions) == 15
+    assert len(budi.decisions) == 5
+    assert {d.case_id for d in budi.decisions} == set(other.cases["case_id"][:5])
+
+
+@pytest.mark.parametrize("trainee", ["../escape", "a/b", " ", "x" * 65])
+def test_invalid_trainee_id_is_rejected(starter_build: Path, trainee: str) -> None:
+    with pytest.raises(InputError, match="trainee id"):
+        TriageApp(starter_build, trainee, "exam")

@@ -173,9 +173,7 @@ def generate_shard(plan: BuildPlan, index: int) -> ShardResult:
     auth = generate_logins(rng, population, window)
     transactions = generate_transactions(rng, population, window, congested, hours_start)
     # Market hook: extra trades in volatility episodes, tickets about congested withdrawals.
-    trade_rates = customers["segment"].map(
-        lambda s: SEGMENT_RATES[s].buys + SEGMENT_RATES[s].sells
-    )
+    trade_rates = customers["segment"].map(lambda s: SEGMENT_RATES[s].buys + SEGMENT_RATES[s].sells)
     extra_tx = episode_trades(scenario, population, index, trade_rates.to_numpy())
     transactions = _with_stories(transactions, [extra_tx], TX_COLUMNS, owner_index)
     tickets = generate_tickets(rng, population, transactions, window)

@@ -12,22 +12,34 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
 
-from triagelab.dataset import Dataset, open_dataset
-from triagelab.exceptions import InputError
+from triagelab.dataset import KEY_DIR, TRAINEE_DIRS, Dataset, open_dataset
+from triagelab.exceptions import DatasetError, InputError
 from triagelab.training.feedback import feedback_html
+from triagelab.training.settings import check_mode, check_trainee_id
 from triagelab.training.submission import Decision, SubmissionStore
-from triagelab.training.timeline import customer_timeline, timeline_chart
+from triagelab.training.timeline import (
+    CustomerEvents,
+    counterparties_seen,
+    customer_timeline,
+    devices_seen,
+    read_queue_events,
+    timeline_png,
+)
+from triagelab.training.views import (
+    flag_glossary_html,
+    profile_html,
+    seen_html,
+    timeline_html,
+)
 from triagelab.vocab import ACTION_DESCRIPTIONS, ACTIONS, FLAGS, PRIORITIES
 
 logger = logging.getLogger(__name__)
 
 Mode = Literal["practice", "exam"]
-MODES: tuple[str, ...] = ("practice", "exam")
 F = TypeVar("F", bound=Callable[..., Any])
+STATE_MARKS = {"decided": "✔", "opened": "◐", "new": "○"}
 
 
 def utc_now() -> str:
@@ -40,38 +52,71 @@ def submission_path(dataset: Dataset, trainee: str) -> Path:
     return dataset.root / "submissions" / f"{trainee}.json"
 
 
+def read_key_row(dataset: Dataset, case_id: str) -> pd.Series:
+    """Read the answer key row of one case, with a Parquet filter so no other row is loaded."""
+    path = dataset.root / KEY_DIR / "labels.parquet"
+    rows = pd.read_parquet(path, filters=[("case_id", "==", case_id)])
+    if rows.empty:
+        raise DatasetError(f"{path}: no key row for case `{case_id}`", path=path, value=case_id)
+    key = rows.iloc[0].copy()
+    for column in ("flags", "evidence_event_ids"):
+        key[column] = list(key[column])
+    return key
+
+
+def verify_for_mode(dataset: Dataset, mode: str) -> None:
+    """Check the dataset's files against its manifest, skipping key/ in exam mode.
+
+    `Dataset.verify` hashes every listed file, the key included. An exam session must not
+    open the key, so it checks the trainee-visible files and the fingerprint only.
+
+    Raises
+    ------
+    DatasetError
+        Naming the first missing or changed file.
+    """
+    if mode != "exam":
+        dataset.verify()
+        return
+    listed = dataset.manifest["files"]
+    visible = {
+        name: value for name, value in listed.items() if name.split("/", 1)[0] in TRAINEE_DIRS
+    }
+    trainee_view = Dataset(dataset.root, {**dataset.manifest, "files": visible})
+    trainee_view.verify()
+
+
 class TriageApp:
     """Widgets for one trainee working through one dataset's case queue.
 
     Parameters
     ----------
     dataset
-        Built dataset or trainee bundle folder.
+        Built dataset or trainee bundle folder, or a `Dataset` already opened and verified.
     trainee
         Trainee id; the submission file is named after it.
     mode
-        `practice` shows feedback after each saved decision (needs the key), `exam` never does.
+        `practice` shows feedback after each saved decision (needs the key). `exam` never
+        reads the key and ends with a hand-in button.
     clock
         Function returning the current time as ISO 8601; tests pass a fixed one.
     """
 
     def __init__(
         self,
-        dataset: str | Path,
+        dataset: str | Path | Dataset,
         trainee: str,
         mode: str = "practice",
         *,
         clock: Callable[[], str] = utc_now,
     ) -> None:
-        if mode not in MODES:
-            raise InputError(
-                f"mode `{mode}` is not one of {', '.join(MODES)}", field="mode", value=mode
-            )
-        if not trainee.strip():
-            raise InputError("trainee id is empty; give the id from your roster", field="trainee")
-        self.dataset = open_dataset(dataset)
-        self.dataset.verify()
-        self.trainee = trainee.strip()
+        check_mode(mode)
+        self.trainee = check_trainee_id(trainee)
+        if isinstance(dataset, Dataset):
+            self.dataset = dataset
+        else:
+            self.dataset = open_dataset(dataset)
+            verify_for_mode(self.dataset, mode)
         self.mode = mode
         self.clock = clock
         self.errors: list[str] = []
@@ -81,10 +126,15 @@ class TriageApp:
             trainee=self.trainee,
             fingerprint=self.dataset.fingerprint,
         )
+        # Practice feedback needs the key. Exam mode never looks for it, not even its path.
+        self.feedback_available = mode == "practice" and self.dataset.has_key
         self.cases = self.dataset.cases().reset_index(drop=True)
         self.customers = self.dataset.table("customers").set_index("customer_id")
         self.opened_at: dict[str, str] = {}
         self.position = self._first_open_case()
+        self.timeline = pd.DataFrame()
+        self._events: dict[str, CustomerEvents] | None = None
+        self._updating = False
         self._build_widgets()
         self.show_case(self.position)
 
@@ -92,13 +142,19 @@ class TriageApp:
 
     def _build_widgets(self) -> None:
         self.header = widgets.HTML()
-        self.queue = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="260px"))
-        self.queue.observe(self._guard(self._on_queue_change), names="value")
-        self.profile = widgets.HTML()
-        self.timeline_table = widgets.HTML(
-            layout=widgets.Layout(max_height="320px", overflow="auto")
+        self.progress = widgets.IntProgress(
+            min=0, max=len(self.cases), description="Progress", layout={"width": "260px"}
         )
-        self.chart = widgets.Output()
+        self.queue = widgets.Select(options=[], rows=16, layout=widgets.Layout(width="260px"))
+        self.queue.observe(self._guard(self._on_queue_change), names="value")
+
+        self.profile = widgets.HTML()
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
+        self.timeline_table = widgets.HTML(
+            layout=widgets.Layout(max_height="340px", overflow="auto")
+        )
+        self.seen = widgets.HTML()
+
         self.flag_boxes = {
             flag.name: widgets.Checkbox(
                 description=flag.title,
@@ -108,6 +164,10 @@ class TriageApp:
             )
             for flag in FLAGS
         }
+        glossary = widgets.Accordion(children=[widgets.HTML(flag_glossary_html())])
+        glossary.set_title(0, "Flag definitions")
+        glossary.selected_index = None
+
         self.action = widgets.Dropdown(
             options=[(f"{a} - {ACTION_DESCRIPTIONS[a]}", a) for a in ACTIONS],
             description="Action",
@@ -124,22 +184,35 @@ class TriageApp:
             description="Rationale",
             layout=widgets.Layout(width="520px"),
         )
-        self.save_button = widgets.Button(description="Save decision", button_style="primary")
+
+        self.save_button = widgets.Button(
+            description="Save decision", button_style="primary", tooltip="Save this decision"
+        )
         self.save_button.on_click(self._guard(self._on_save))
-        self.prev_button = widgets.Button(description="Previous")
+        self.prev_button = widgets.Button(description="Previous", tooltip="Previous case")
         self.prev_button.on_click(self._guard(lambda _: self.show_case(self.position - 1)))
-        self.next_button = widgets.Button(description="Next")
+        self.next_button = widgets.Button(description="Next", tooltip="Next case")
         self.next_button.on_click(self._guard(lambda _: self.show_case(self.position + 1)))
+        self.submit_button = widgets.Button(
+            description="Hand in exam",
+            button_style="danger",
+            tooltip="Hand in every saved decision; no changes afterwards",
+            layout=widgets.Layout(display="" if self.mode == "exam" else "none"),
+        )
+        self.submit_button.on_click(self._guard(self._on_submit))
+
         self.status = widgets.HTML()
         self.feedback = widgets.HTML()
+
         flags_grid = widgets.GridBox(
             list(self.flag_boxes.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(3, 240px)"),
+            layout=widgets.Layout(grid_template_columns="repeat(3, 250px)"),
         )
         decision = widgets.VBox(
             [
-                widgets.HTML("<b>Red flags you see</b> (hover for the definition)"),
+                widgets.HTML("<b>Red flags you see</b> (definitions below the list)"),
                 flags_grid,
+                glossary,
                 self.action,
                 self.priority,
                 self.confidence,
@@ -149,8 +222,15 @@ class TriageApp:
                 self.feedback,
             ]
         )
-        case_view = widgets.VBox([self.profile, self.chart, self.timeline_table, decision])
-        self.widget = widgets.VBox([self.header, widgets.HBox([self.queue, case_view])])
+
+        case_view = widgets.VBox(
+            [self.profile, self.chart, self.timeline_table, self.seen, decision]
+        )
+        side = widgets.VBox([self.progress, self.queue, self.submit_button])
+        self.widget = widgets.VBox([self.header, widgets.HBox([side, case_view])])
+        self.widget.add_class("triagelab-app")
+        for name in ("queue", "action", "rationale", "feedback", "status", "chart"):
+            getattr(self, name).add_class(f"triagelab-{name}")
 
     def _guard(self, callback: F) -> F:
         """Wrap a callback so an exception is shown to the trainee and logged, never lost."""
@@ -164,8 +244,9 @@ class TriageApp:
                 message = f"{type(err).__name__}: {err}"
                 self.errors.append(message + "\n" + traceback.format_exc())
                 self.status.value = (
-                    f"<span style='color:#b00020'>Error: {html.escape(message)}. Your saved "
-                    "decisions are safe; tell your trainer.</span>"
+                    f"<span class='triagelab-error' style='color:#b00020'>Error: "
+                    f"{html.escape(message)}. Your saved decisions are safe; tell your "
+                    "trainer.</span>"
                 )
                 return None
 
@@ -182,28 +263,38 @@ class TriageApp:
 
     def case_state(self, case_id: str) -> str:
         """Return `decided`, `opened` or `new` for a case."""
+        # NOTE: `opened` lives in memory only, so after a reload every undecided case is `new`.
         if self.store.submission.decision_for(case_id) is not None:
             return "decided"
         return "opened" if case_id in self.opened_at else "new"
 
+    @property
+    def handed_in(self) -> bool:
+        """True once the trainee has handed in the exam."""
+        return self.store.submission.submitted
+
     def _refresh_queue(self) -> None:
-        marks = {"decided": "✔", "opened": "…", "new": "•"}
-        options = [
-            (f"{marks[self.case_state(c)]} {i + 1:>2}. {c}", i)
-            for i, c in enumerate(self.cases["case_id"])
-        ]
+        options = []
+        for index, case_id in enumerate(self.cases["case_id"]):
+            state = self.case_state(case_id)
+            options.append((f"{STATE_MARKS[state]} {index + 1:>2}. {case_id} ({state})", index))
         self._updating = True
-        self.queue.options = options
-        self.queue.value = self.position
-        self._updating = False
+        try:
+            self.queue.options = options
+            self.queue.value = self.position
+        finally:
+            self._updating = False
         decided = len(self.store.submission.decisions)
+        self.progress.value = decided
+        handed = " - handed in" if self.handed_in else ""
         self.header.value = (
-            f"<h3>Case queue of {html.escape(self.trainee)} - {self.mode} mode - "
-            f"{decided} of {len(self.cases)} decided</h3>"
+            f"<h3 class='triagelab-header'>Case queue of {html.escape(self.trainee)} - "
+            f"{self.mode} mode - <span class='triagelab-progress'>{decided} of "
+            f"{len(self.cases)} decided</span>{handed}</h3>"
         )
 
     def _on_queue_change(self, change: dict[str, Any]) -> None:
-        if getattr(self, "_updating", False) or change["new"] is None:
+        if self._updating or change["new"] is None:
             return
         self.show_case(int(change["new"]))
 
@@ -219,26 +310,33 @@ class TriageApp:
         self.position = position % len(self.cases)
         case = self.current_case
         case_id = str(case["case_id"])
+        customer_id = str(case["customer_id"])
         self.opened_at.setdefault(case_id, self.clock())
-        customer = self.customers.loc[case["customer_id"]]
+        customer = self.customers.loc[customer_id]
         timezone = str(customer["home_timezone"])
-        self.profile.value = _profile_html(case, customer)
-        self.timeline = customer_timeline(self.dataset, str(case["customer_id"]), timezone)
-        self.timeline_table.value = _timeline_html(self.timeline)
-        self._draw_chart(timezone, highlight=None)
-        self._load_decision(case_id)
+        events = self._events_of(customer_id)
+        self.timeline = customer_timeline(self.dataset, customer_id, timezone, events)
+        # The text of the case goes to the browser first and the chart last, because the
+        # chart takes the longest to draw.
+        self.profile.value = profile_html(case, customer)
         self.feedback.value = ""
         self.status.value = ""
+        decision = self._load_decision(case_id)
         self._refresh_queue()
+        if decision is not None and self.feedback_available:
+            self._show_feedback(decision)
+            return
+        self.timeline_table.value = timeline_html(self.timeline)
+        self.seen.value = seen_html(devices_seen(events), counterparties_seen(events), timezone)
+        self.chart.value = timeline_png(self.timeline, timezone)
 
-    def _draw_chart(self, timezone: str, highlight: set[str] | None) -> None:
-        self.chart.clear_output(wait=True)
-        fig = timeline_chart(self.timeline, timezone, highlight)
-        with self.chart:
-            display(fig)
-        plt.close(fig)
+    def _events_of(self, customer_id: str) -> CustomerEvents:
+        """Return a customer's events, read once for every customer in the queue."""
+        if self._events is None:
+            self._events = read_queue_events(self.dataset, list(self.cases["customer_id"]))
+        return self._events[customer_id]
 
-    def _load_decision(self, case_id: str) -> None:
+    def _load_decision(self, case_id: str) -> Decision | None:
         decision = self.store.submission.decision_for(case_id)
         for name, box in self.flag_boxes.items():
             box.value = decision is not None and name in decision.flags
@@ -246,6 +344,26 @@ class TriageApp:
         self.priority.value = decision.priority if decision else "P4"
         self.confidence.value = round(decision.confidence * 100) if decision else 70
         self.rationale.value = decision.rationale if decision else ""
+        if decision is not None:
+            decided_at = html.escape(decision.decided_at or "")
+            self.status.value = (
+                f"<span class='triagelab-earlier'>Decided earlier ({decided_at}); "
+                "saving again replaces that decision.</span>"
+            )
+        self._set_editable(not self.handed_in)
+        return decision
+
+    def _set_editable(self, editable: bool) -> None:
+        for control in (
+            *self.flag_boxes.values(),
+            self.action,
+            self.priority,
+            self.confidence,
+            self.rationale,
+            self.save_button,
+            self.submit_button,
+        ):
+            control.disabled = not editable
 
     # -- decisions ----------------------------------------------------------------------------
 
@@ -254,6 +372,8 @@ class TriageApp:
 
     def save(self) -> Decision:
         """Save the decision on screen; in practice mode, show feedback on it."""
+        if self.handed_in:
+            raise InputError("the exam is already handed in; decisions can no longer change")
         case_id = str(self.current_case["case_id"])
         decision = Decision(
             case_id=case_id,
@@ -266,45 +386,41 @@ class TriageApp:
             decided_at=self.clock(),
         )
         self.store.save(decision)
-        self.status.value = "<span style='color:#1b5e20'>Saved.</span>"
-        if self.mode == "practice" and self.dataset.has_key:
-            key = self.dataset.labels().set_index("case_id").loc[case_id]
-            self.feedback.value = feedback_html(decision, key)
-            evidence = set(key["evidence_event_ids"])
-            customer = self.customers.loc[self.current_case["customer_id"]]
-            self.timeline_table.value = _timeline_html(self.timeline, evidence)
-            self._draw_chart(str(customer["home_timezone"]), evidence)
+        self.status.value = (
+            f"<span class='triagelab-saved' style='color:#1b5e20'>Saved decision on "
+            f"{html.escape(case_id)}.</span>"
+        )
+        if self.feedback_available:
+            self._show_feedback(decision)
         self._refresh_queue()
         return decision
 
+    def _show_feedback(self, decision: Decision) -> None:
+        """Read the key row of the decided case and show feedback with the evidence marked.
 
-def _profile_html(case: pd.Series, customer: pd.Series) -> str:
-    rows = {
-        "Case": f"{case['case_id']} opened {case['opened_at']:%Y-%m-%d %H:%M} UTC "
-        f"({case['alert_source']}, score {case['score']:.0f})",
-        "Customer": f"{customer['full_name']} ({case['customer_id']})",
-        "Country / time zone": f"{customer['country']} / {customer['home_timezone']}",
-        "Born / occupation": f"{customer['birth_year']} / {customer['occupation']}",
-        "Declared income": f"USD {customer['declared_monthly_income_usd']:,.0f} a month",
-        "Segment / KYC tier": f"{customer['segment']} / {customer['kyc_tier']}",
-        "Customer since": f"{customer['signup_at']:%Y-%m-%d}",
-    }
-    cells = "".join(
-        f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th>"
-        f"<td>{html.escape(str(v))}</td></tr>"
-        for k, v in rows.items()
-    )
-    return f"<table>{cells}</table>"
+        This is the only place that reads the key, and it runs only for a saved decision.
+        """
+        key = read_key_row(self.dataset, decision.case_id)
+        evidence = set(key["evidence_event_ids"])
+        timezone = str(self.customers.loc[self.current_case["customer_id"], "home_timezone"])
+        self.feedback.value = feedback_html(decision, key)
+        self.timeline_table.value = timeline_html(self.timeline, evidence)
+        events = self._events_of(str(self.current_case["customer_id"]))
+        self.seen.value = seen_html(devices_seen(events), counterparties_seen(events), timezone)
+        self.chart.value = timeline_png(self.timeline, timezone, evidence)
 
+    def _on_submit(self, _: Any = None) -> None:
+        self.hand_in()
 
-def _timeline_html(timeline: pd.DataFrame, highlight: set[str] | None = None) -> str:
-    highlight = highlight or set()
-    lines = []
-    for row in timeline.itertuples():
-        style = " style='background:#ffe0e0;font-weight:bold'" if row.event_id in highlight else ""
-        lines.append(
-            f"<tr{style}><td>{row.local}</td><td>{row.utc}</td><td>{html.escape(row.kind)}</td>"
-            f"<td>{html.escape(row.what)}</td><td>{html.escape(row.detail)}</td></tr>"
+    def hand_in(self) -> None:
+        """Hand in the exam: mark the submission as submitted and lock the decision panel."""
+        if self.mode != "exam":
+            raise InputError("only an exam is handed in; practice decisions are kept as saved")
+        self.store.finish()
+        self._set_editable(False)
+        decided = len(self.store.submission.decisions)
+        self.status.value = (
+            f"<span class='triagelab-handed-in'>Handed in: {decided} of {len(self.cases)} "
+            "cases decided. You can close this page.</span>"
         )
-    head = "<tr><th>local</th><th>UTC</th><th>kind</th><th>event</th><th>detail</th></tr>"
-    return f"<table class='timeline'>{head}{''.join(lines)}</table>"
+        self._refresh_queue()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -134,42 +137,79 @@ def load_submission(path: str | Path) -> Submission:
         ) from err
 
 
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive `flock` on `path` (created if missing) for the duration of the block.
+
+    Two app sessions of the same trainee, in one kernel or in several, then take turns to
+    read, change and rewrite the submission file instead of overwriting each other.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
 class SubmissionStore:
-    """A trainee's submission file, rewritten atomically after every decision."""
+    """A trainee's submission file, rewritten atomically after every decision.
+
+    Every write happens under the lock file `<file>.lock` and starts from the file on disk,
+    so decisions saved by another session of the same trainee are kept, not overwritten.
+    """
 
     def __init__(self, path: str | Path, *, exercise: str, trainee: str, fingerprint: str) -> None:
         self.path = Path(path)
-        if self.path.exists():
-            submission = load_submission(self.path)
-            if submission.dataset_fingerprint != fingerprint:
-                raise SubmissionError(
-                    f"{self.path}: saved for dataset {submission.dataset_fingerprint}, but this "
-                    f"bundle is {fingerprint}; move the old file away to start afresh",
-                    path=self.path,
-                    field="dataset_fingerprint",
-                )
-            if submission.trainee != trainee:
-                raise SubmissionError(
-                    f"{self.path}: belongs to trainee `{submission.trainee}`, not `{trainee}`",
-                    path=self.path,
-                    field="trainee",
-                )
-            self.submission = submission
-            logger.info("resumed %s with %d decisions", self.path, len(submission.decisions))
-        else:
-            self.submission = Submission(
-                exercise=exercise, trainee=trainee, dataset_fingerprint=fingerprint
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.exercise = exercise
+        self.trainee = trainee
+        self.fingerprint = fingerprint
+        self.submission = self._read()
+        if self.submission.decisions:
+            logger.info("resumed %s with %d decisions", self.path, len(self.submission.decisions))
+
+    def _read(self) -> Submission:
+        if not self.path.exists():
+            return Submission(
+                exercise=self.exercise, trainee=self.trainee, dataset_fingerprint=self.fingerprint
             )
+        submission = load_submission(self.path)
+        if submission.dataset_fingerprint != self.fingerprint:
+            raise SubmissionError(
+                f"{self.path}: saved for dataset {submission.dataset_fingerprint}, but this "
+                f"bundle is {self.fingerprint}; move the old file away to start afresh",
+                path=self.path,
+                field="dataset_fingerprint",
+            )
+        if submission.trainee != self.trainee:
+            raise SubmissionError(
+                f"{self.path}: belongs to trainee `{submission.trainee}`, not `{self.trainee}`",
+                path=self.path,
+                field="trainee",
+            )
+        return submission
+
+    def reload(self) -> Submission:
+        """Read the file again, for decisions saved by another session of the trainee."""
+        self.submission = self._read()
+        return self.submission
 
     def save(self, decision: Decision) -> None:
         """Record a decision, replacing an earlier one on the same case, and write the file."""
-        decisions = [d for d in self.submission.decisions if d.case_id != decision.case_id]
-        decisions.append(decision)
-        self.submission = self.submission.model_copy(update={"decisions": decisions})
-        atomic_write_text(self.path, self.submission.to_json())
-        logger.info("saved decision on %s for %s", decision.case_id, self.submission.trainee)
+        with file_lock(self.lock_path):
+            current = self._read()
+            decisions = [d for d in current.decisions if d.case_id != decision.case_id]
+            decisions.append(decision)
+            self.submission = current.model_copy(update={"decisions": decisions})
+            atomic_write_text(self.path, self.submission.to_json())
+        logger.info("saved decision on %s for %s", decision.case_id, self.trainee)
 
     def finish(self) -> None:
         """Mark the submission as handed in."""
-        self.submission = self.submission.model_copy(update={"submitted": True})
-        atomic_write_text(self.path, self.submission.to_json())
+        with file_lock(self.lock_path):
+            current = self._read()
+            self.submission = current.model_copy(update={"submitted": True})
+            atomic_write_text(self.path, self.submission.to_json())
+        logger.info("%s handed in %d decisions", self.trainee, len(self.submission.decisions))

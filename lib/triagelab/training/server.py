@@ -1,0 +1,105 @@
+"""Serve the trainee notebook with Voila on the loopback interface."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from triagelab.dataset import open_dataset
+from triagelab.exceptions import InputError
+from triagelab.training.settings import (
+    ENV_DATASET,
+    ENV_MODE,
+    ENV_TRAINEE,
+    check_mode,
+    check_trainee_id,
+    read_roster,
+)
+
+logger = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8866
+
+
+def exercise_notebook() -> Path:
+    """Return the trainee notebook of the source checkout."""
+    return Path(__file__).resolve().parents[3] / "notebooks" / "training" / "triage_exercise.ipynb"
+
+
+def voila_command(notebook: Path, port: int) -> list[str]:
+    """Return the Voila command line that serves `notebook` on 127.0.0.1:`port` only.
+
+    `port_retries=0` makes Voila fail on a busy port instead of moving to another port that
+    the trainee was not given.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        f"--port={port}",
+        f"--Voila.ip={HOST}",
+        "--Voila.port_retries=0",
+        "--no-browser",
+        "--VoilaConfiguration.show_tracebacks=False",
+    ]
+
+
+def check_app_inputs(dataset: str | Path, port: int, mode: str, trainee: str) -> Path:
+    """Check what `triagelab app` was given and return the dataset folder as an absolute path.
+
+    Raises
+    ------
+    InputError
+        For a missing or changed dataset, a port outside 1-65535, an unknown mode, a build
+        with its answer key in exam mode, or a trainee id that is invalid or not on the roster.
+    """
+    if not 1 <= port <= 65535:
+        raise InputError(
+            f"--port {port} is out of range; use 1 to 65535", field="--port", value=port
+        )
+    check_mode(mode, "--mode")
+    opened = open_dataset(dataset)
+    opened.verify()
+    if mode == "exam" and opened.has_key:
+        raise InputError(
+            f"{opened.root}: exam mode serves trainee bundles only, and this build has its answer "
+            "key (key/); run `triagelab bundle BUILT_DIR --out DIR` and serve the bundle",
+            path=opened.root,
+            field="--mode",
+            value=mode,
+        )
+    roster = read_roster(opened.root)
+    if trainee:
+        trainee = check_trainee_id(trainee)
+        if roster is not None and trainee not in roster:
+            raise InputError(
+                f"--trainee `{trainee}` is not on the roster {opened.root / 'roster.csv'}",
+                field="--trainee",
+                value=trainee,
+            )
+    return opened.root.resolve()
+
+
+def serve(
+    dataset: str | Path, *, port: int = DEFAULT_PORT, mode: str = "practice", trainee: str = ""
+) -> None:
+    """Replace this process with a Voila server for the trainee notebook; never returns.
+
+    The dataset, mode and trainee reach the notebook as environment variables, because
+    Voila cannot pass papermill parameters.
+    """
+    root = check_app_inputs(dataset, port, mode, trainee)
+    notebook = exercise_notebook()
+    if not notebook.is_file():
+        raise InputError(f"{notebook}: trainee notebook not found in the checkout", path=notebook)
+    environment = dict(os.environ)
+    environment.update({ENV_DATASET: str(root), ENV_MODE: mode, ENV_TRAINEE: trainee.strip()})
+    command = voila_command(notebook, port)
+    logger.info("serving %s (%s mode) at http://%s:%d/", root, mode, HOST, port)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(command[0], command, environment)

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import VoilaServer
+from triagelab.cases import write_bundle
+from triagelab.dataset import open_dataset
+from triagelab.vocab import ACTION_DESCRIPTIONS
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def practice_build(starter_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("practice") / starter_build.name
+    shutil.copytree(starter_build, target)
+    (target / "roster.csv").write_text("trainee_id,name\namira,Amira Rahman\nbudi,Budi Santoso\n")
+    return target
+
+
+@pytest.fixture(scope="module")
+def practice_server(practice_build: Path) -> Iterator[VoilaServer]:
+    server = VoilaServer(practice_build, practice_build.parent / "voila.log", "--mode", "practice")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def exam_bundle(starter_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_bundle(starter_build, tmp_path_factory.mktemp("exam"))
+
+
+@pytest.fixture(scope="module")
+def exam_server(exam_bundle: Path) -> Iterator[VoilaServer]:
+    log = exam_bundle.parent / "voila.log"
+    server = VoilaServer(exam_bundle, log, "--mode", "exam", "--trainee", "chai")
+    server.start()
+    yield server
+    server.stop()
+
+
+def _open_signed_in(browser: Any, url: str, trainee: str) -> Any:
+    page = browser.new_page()
+    page.goto(url, timeout=TIMEOUT_MS)
+    page.wait_for_selector(".triagelab-trainee select", timeout=TIMEOUT_MS)
+    # ipywidgets option values are indices; the option text is the label.
+    names = {"amira": "Amira Rahman", "budi": "Budi Santoso"}
+    page.select_option(".triagelab-trainee select", label=f"{names[trainee]} ({trainee})")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector(".triagelab-profile", timeout=TIMEOUT_MS)
+    return page
+
+
+def _case_on_screen(page: Any) -> str:
+    return str(page.get_attribute(".triagelab-profile", "data-case"))
+
+
+def _wait_for_case(page: Any, case_id: str) -> None:
+    page.wait_for_selector(f".triagelab-profile[data-case='{case_id}']", timeout=TIMEOUT_MS)
+
+
+def _case_order(build: Path) -> list[str]:
+    return list(open_dataset(build).cases()["case_id"])
+
+
+def _submission(build: Path, trainee: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((build / "submissions" / f"{trainee}.json").read_text())
+    return data
+
+
+def test_sign_in_and_triage_three_cases(
+    browser: Any, practice_server: VoilaServer, practice_build: Path
+) -> None:
+    labels = open_dataset(practice_build).labels().set_index("case_id")
+    order = _case_order(practice_build)
+    page = _open_signed_in(browser, practice_server.url, "amira")
+    expect(page.locator(".triagelab-header")).to_contain_text("Case queue of amira")
+    for index in range(3):
+        case_id = order[index]
+        _wait_for_case(page, case_id)
+        key = labels.loc[case_id]
+        assert key["explanation"] not in page.content()
+        assert page.locator("tr.evidence").count() == 0
+        page.get_by_label("New device").check()
+        page.select_option(
+            ".triagelab-action select", label=f"monitor - {ACTION_DESCRIPTIONS['monitor']}"
+        )
+        page.fill(".triagelab-rationale input", f"reason {index}")
+        page.get_by_role("button", name="Save decision").click()
+        page.wait_for_selector(f".triagelab-saved:has-text('{case_id}')", timeout=TIMEOUT_MS)
+        # The feedback arrives in widget messages after the "Saved" status.
+        feedback = page.locator(".triagelab-feedback")
+        expect(feedback).to_contain_text("Flags missed", timeout=TIMEOUT_MS)
+        expect(feedback).to_contain_text(f"expected {key['expected_action']}")
+        if len(key["evidence_event_ids"]):
+            expect(page.locator("tr.evidence").first).to_be_visible(timeout=TIMEOUT_MS)
+        page.get_by_role("button", name="Next").click()
+    _wait_for_case(page, order[3])
+    expect(page.locator(".triagelab-header")).to_contain_text("3 of 15 decided")
+    assert page.locator(".triagelab-error").count() == 0
+    decisions = _submission(practice_build, "amira")["decisions"]
+    assert [d["case_id"] for d in decisions] == order[:3]
+    assert [d["rationale"] for d in decisions] == ["reason 0", "reason 1", "reason 2"]
+    assert all(d["action"] == "monitor" and d["flags"] == ["new_device"] for d in decisions)
+    page.close()
+
+
+def test_reload_resumes_after_decided_cases(
+    browser: Any, practice_server: VoilaServer, practice_build: Path
+) -> None:
+    order = _case_order(practice_build)
+    page = _open_signed_in(browser, practice_server.url, "amira")
+    _wait_for_case(page, order[3])
+    expect(page.locator(".triagelab-header")).to_contain_text("3 of 15 decided")
+    page.get_by_role("button", name="Previous").click()
+    _wait_for_case(page, order[2])
+    expect(page.locator(".triagelab-status")).to_contain_text("Decided earlier")
+    expect(page.locator(".triagelab-rationale input")).to_have_value("reason 2")
+    expect(page.locator(".triagelab-feedback")).to_contain_text("Flags missed")
+    page.close()
+
+
+def test_queue_moves_with_arrow_keys(
+    browser: Any, practice_server: VoilaServer, practice_build: Path
+) -> None:
+    order = _case_order(practice_build)
+    page = _open_signed_in(browser, practice_server.url, "budi")
+    _wait_for_case(page, order[0])
+    page.focus(".triagelab-queue select")
+    page.keyboard.press("ArrowDown")
+    _wait_for_case(page, order[1])
+    # The queue is redrawn after the profile card; a key pressed during the redraw can be
+    # lost, as it would be for a person typing that fast.
+    expect(page.locator(".triagelab-queue option").nth(1)).to_contain_text("(opened)")
+    page.focus(".triagelab-queue select")
+    page.keyboard.press("ArrowUp")
+    _wait_for_case(page, order[0])
+    page.close()
+
+
+def test_killed_server_loses_no_decision(
+    browser: Any, practice_server: VoilaServer, practice_build: Path
+) -> None:
+    order = _case_order(practice_build)
+    before = _submission(practice_build, "amira")
+    practice_server.kill()
+    practice_server.start()
+    assert _submission(practice_build, "amira") == before
+    page = _open_signed_in(browser, practice_server.url, "amira")
+    _wait_for_case(page, order[3])
+    expect(page.locator(".triagelab-header")).to_contain_text("3 of 15 decided")
+    page.close()
+
+
+def test_exam_shows_nothing_of_the_key(
+    browser: Any, exam_server: VoilaServer, exam_bundle: Path, starter_build: Path
+) -> None:
+    labels = open_dataset(starter_build).labels()
+    assert not (exam_bundle / "key").exists()
+    page = browser.new_page()
+    page.goto(exam_server.url, timeout=TIMEOUT_MS)
+    page.wait_for_selector(".triagelab-profile", timeout=TIMEOUT_MS)
+    for _ in range(2):
+        page.get_by_role("button", name="Save decision").click()
+        page.wait_for_selector(".triagelab-saved", timeout=TIMEOUT_MS)
+        page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Hand in exam").click()
+    expect(page.locator(".triagelab-handed-in")).to_contain_text(
+        "Handed in: 2 of 15", timeout=TIMEOUT_MS
+    )
+    content = page.content()
+    for text in ("Flags missed", "expected", "What happened"):
+        assert text not in content
+    for row in labels.itertuples():
+        assert row.explanation not in content
+        assert f">{row.typology}<" not in content
+    assert page.locator("tr.evidence").count() == 0
+    assert page.locator(".triagelab-error").count() == 0
+    saved = _submission(exam_bundle, "chai")
+    assert saved["submitted"] is True
+    assert len(saved["decisions"]) == 2
+    assert isinstance(pd.Timestamp(saved["decisions"][0]["decided_at"]), pd.Timestamp)
+    page.close()

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from triagelab.cli import main
+from triagelab.training.launcher import TriageLauncher, settings_from_environment
+
+
+def _clock() -> str:
+    return "2026-03-20T10:00:00+00:00"
+
+
+def _write_roster(folder: Path) -> None:
+    (folder / "roster.csv").write_text("trainee_id,name\namira,Amira Rahman\nbudi,Budi Santoso\n")
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def test_sign_in_from_roster(starter_copy: Path) -> None:
+    _write_roster(starter_copy)
+    launcher = TriageLauncher(starter_copy, "practice", clock=_clock)
+    assert [value for _, value in launcher.trainee_input.options] == ["amira", "budi"]
+    launcher.trainee_input.value = "budi"
+    launcher.sign_in_button.click()
+    assert launcher.app is not None
+    assert launcher.app.trainee == "budi"
+    assert launcher.message.value == ""
+    launcher.app.save_button.click()
+    assert launcher.errors == []
+    assert (starter_copy / "submissions" / "budi.json").is_file()
+
+
+def test_unknown_trainee_writes_nothing(starter_copy: Path) -> None:
+    _write_roster(starter_copy)
+    before = _files(starter_copy)
+    launcher = TriageLauncher(starter_copy, "practice", "zed", clock=_clock)
+    assert launcher.app is None
+    assert "`zed` is not on the roster" in launcher.message.value
+    assert _files(starter_copy) == before
+
+
+def test_typed_trainee_without_roster(starter_copy: Path) -> None:
+    launcher = TriageLauncher(starter_copy, "exam", clock=_clock)
+    launcher.trainee_input.value = "  chai "
+    launcher.sign_in_button.click()
+    assert launcher.app is not None
+    assert launcher.app.trainee == "chai"
+
+
+def test_changed_bundle_writes_nothing(starter_copy: Path) -> None:
+    cases = starter_copy / "cases" / "cases.parquet"
+    cases.write_bytes(cases.read_bytes() + b"\0")
+    before = _files(starter_copy)
+    launcher = TriageLauncher(starter_copy, "practice", "amira", clock=_clock)
+    assert launcher.app is None
+    assert "does not match the manifest" in launcher.message.value
+    assert "cases/cases.parquet" in launcher.message.value
+    assert launcher.form.children == ()
+    assert _files(starter_copy) == before
+
+
+def test_missing_bundle_is_reported(tmp_path: Path) -> None:
+    launcher = TriageLauncher(tmp_path / "nowhere", "practice", "amira", clock=_clock)
+    assert launcher.app is None
+    assert "dataset folder not found" in launcher.message.value
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_bad_roster_is_reported(starter_copy: Path) -> None:
+    (starter_copy / "roster.csv").write_text("id,name\namira,Amira\n")
+    launcher = TriageLauncher(starter_copy, "practice", "amira", clock=_clock)
+    assert launcher.app is None
+    assert "no `trainee_id` column" in launcher.message.value
+
+
+def test_environment_overrides_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIAGELAB_DATASET", "/data/bundle")
+    monkeypatch.setenv("TRIAGELAB_MODE", "exam")
+    monkeypatch.delenv("TRIAGELAB_TRAINEE", raising=False)
+    settings = settings_from_environment("synthetic/out/starter", "practice", "amira")
+    assert settings.dataset == "/data/bundle"
+    assert settings.mode == "exam"
+    assert settings.trainee == "amira"
+
+
+def test_cli_app_rejects_exam_on_build_with_key(
+    starter_build: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["app", str(starter_build), "--mode", "exam"]) == 2
+    assert "exam mode serves trainee bundles only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--port", "0"], "--port 0 is out of range"),
+        (["--trainee", "zed"], "--trainee `zed` is not on the roster"),
+        (["--trainee", "../x"], "trainee id `../x` is invalid"),
+    ],
+)
+def test_cli_app_rejects_bad_input(
+    starter_copy: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+) -> None:
+    _write_roster(starter_copy)
+    assert main(["app", str(starter_copy), *arguments]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_app_missing_dataset_exits_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "triagelab.cli", "app", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "dataset folder not found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_app_changed_bundle_exits_2(starter_copy: Path, tmp_path: Path) -> None:
+    shutil.rmtree(starter_copy / "data" / "tickets")
+    assert main(["app", str(starter_copy)]) == 2
