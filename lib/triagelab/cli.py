@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
@@ -263,10 +264,28 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the `triagelab` command."""
     parser = _Parser(prog="triagelab", description=__doc__)
     parser.add_argument("--version", action="version", version=f"triagelab {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print warnings and errors only")
+    # -q and -v work before or after the command; the copies on the commands default to
+    # SUPPRESS so that they never reset a value given before the command.
+    verbosity = _Parser(add_help=False)
+    for target, default in ((parser, False), (verbosity, argparse.SUPPRESS)):
+        target.add_argument(
+            "-q",
+            "--quiet",
+            action="store_true",
+            default=default,
+            help="print errors only, no progress bars",
+        )
+        target.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=default,
+            help="also log each step's inputs and outputs",
+        )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    add_command = functools.partial(commands.add_parser, parents=[verbosity])
 
-    scenarios = commands.add_parser("scenarios", help="list or validate scenario files")
+    scenarios = add_command("scenarios", help="list or validate scenario files")
     scenarios.add_argument("action", choices=("list", "validate"))
     scenarios.add_argument("paths", nargs="*", metavar="PATH", help="scenario YAML files")
     scenarios.set_defaults(run=_cmd_scenarios)
@@ -275,18 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
         ("typologies", _cmd_typologies, "typology catalogue"),
         ("flags", _cmd_flags, "flag taxonomy with definitions"),
     ):
-        sub = commands.add_parser(name, help=f"print the {what}")
+        sub = add_command(name, help=f"print the {what}")
         sub.add_argument("--json", action="store_true", help="print JSON instead of text")
         sub.set_defaults(run=run)
 
-    dictionary = commands.add_parser("dictionary", help="print or write the data dictionary")
+    dictionary = add_command("dictionary", help="print or write the data dictionary")
     dictionary.add_argument("--out", help="write the Markdown to this file instead of printing")
     dictionary.add_argument(
         "--typologies", action="store_true", help="render the typology catalogue instead"
     )
     dictionary.set_defaults(run=_cmd_dictionary)
 
-    build = commands.add_parser("build", help="generate a scenario's dataset")
+    build = add_command("build", help="generate a scenario's dataset")
     build.add_argument("scenario", help="bundled scenario name or path to a YAML file")
     build.add_argument("--seed", type=int, help="override the scenario's seed")
     build.add_argument(
@@ -309,19 +328,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(run=_cmd_build)
 
-    bundle = commands.add_parser("bundle", help="write the trainee copy of a build (no key)")
+    bundle = add_command("bundle", help="write the trainee copy of a build (no key)")
     bundle.add_argument("built", metavar="BUILT_DIR")
     bundle.add_argument("--out", required=True, help="folder that receives the bundle")
     bundle.set_defaults(run=_cmd_bundle)
 
-    assign = commands.add_parser("assign", help="build one scenario variant per trainee")
+    assign = add_command("assign", help="build one scenario variant per trainee")
     assign.add_argument("scenario", help="bundled scenario name or path to a YAML file")
     assign.add_argument("--roster", required=True, help="CSV file with a trainee_id column")
     assign.add_argument("--out", required=True, help="exercise folder to create (must not exist)")
     assign.add_argument("--workers", type=int, default=1, help="local processes per build")
     assign.set_defaults(run=_cmd_assign)
 
-    app = commands.add_parser("app", help="serve the trainee app with Voila on 127.0.0.1")
+    app = add_command("app", help="serve the trainee app with Voila on 127.0.0.1")
     app.add_argument(
         "built",
         metavar="BUILT_DIR",
@@ -339,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--trainee", default="", help="sign this trainee in at once")
     app.set_defaults(run=_cmd_app)
 
-    grade = commands.add_parser("grade", help="score submissions against the key")
+    grade = add_command("grade", help="score submissions against the key")
     grade.add_argument(
         "directory",
         metavar="EXERCISE_DIR",
@@ -357,9 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.set_defaults(run=_cmd_grade)
 
-    simulate = commands.add_parser(
-        "simulate-cohort", help="write simulated submissions of mixed skill"
-    )
+    simulate = add_command("simulate-cohort", help="write simulated submissions of mixed skill")
     simulate.add_argument("directory", metavar="EXERCISE_DIR", help="exercise folder or build")
     simulate.add_argument(
         "--trainees", type=int, help="number of trainees (default for an exercise: the roster)"
@@ -367,13 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, default=0, help="seed of the simulation")
     simulate.set_defaults(run=_cmd_simulate_cohort)
 
-    gradebook = commands.add_parser("gradebook", help="read the SQLite gradebook")
+    gradebook = add_command("gradebook", help="read the SQLite gradebook")
     gradebook.add_argument("action", choices=("export",))
     gradebook.add_argument("path", metavar="PATH", help="gradebook file")
     gradebook.add_argument("--out", required=True, help="CSV file to write")
     gradebook.set_defaults(run=_cmd_gradebook)
 
-    report = commands.add_parser("report", help="run an analyst report notebook")
+    report = add_command("report", help="run an analyst report notebook")
     report.add_argument("name", metavar="NAME", help="report name, e.g. weekly_behavior_shifts")
     report.add_argument(
         "-p",
@@ -396,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--html", action="store_true", help="also render HTML without code")
     report.set_defaults(run=_cmd_report)
 
-    alerts = commands.add_parser("alerts", help="evaluate alert rules or export alerts")
+    alerts = add_command("alerts", help="evaluate alert rules or export alerts")
     alerts.add_argument("action", choices=("evaluate", "export"))
     alerts.add_argument("built", metavar="BUILT_DIR", help="built dataset (evaluate needs its key)")
     alerts.add_argument("--rules", help="rule YAML file (default: scenarios/rules/default.yaml)")
@@ -415,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     alerts.set_defaults(run=_cmd_alerts)
 
-    demo = commands.add_parser("demo", help="run the whole workbook on the default scenario")
+    demo = add_command("demo", help="run the whole workbook on the default scenario")
     demo.add_argument(
         "--out", default=str(DEFAULT_OUT), help="output folder (default: %(default)s)"
     )
@@ -426,8 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = build_parser().parse_args(argv)
+    level = logging.ERROR if args.quiet else logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO,
+        level=level,
         format="%(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("papermill").setLevel(logging.WARNING)

@@ -183,12 +183,52 @@ def write_manifest(root: Path, info: dict[str, Any]) -> dict[str, Any]:
     return manifest
 
 
+# Entries `triagelab build` and `bundle` write; anything else in a dataset folder is work done
+# with it (submissions, grades, a gradebook, a roster) and is kept when the folder is rebuilt.
+GENERATED_ENTRIES = frozenset({MANIFEST, "data", "cases", KEY_DIR})
+
+
+def _fingerprint_of(folder: Path) -> str | None:
+    try:
+        return str(json.loads((folder / MANIFEST).read_text())["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _carry_over_work(target: Path, staging: Path) -> None:
+    """Move the work kept in an earlier build at `target` into the new one at `staging`.
+
+    Raises
+    ------
+    DatasetError
+        If the earlier folder holds work but is not the same dataset, so the work would no
+        longer match: nothing is moved or replaced.
+    """
+    work = sorted(p for p in target.iterdir() if p.name not in GENERATED_ENTRIES)
+    if not work:
+        return
+    old, new = _fingerprint_of(target), _fingerprint_of(staging)
+    if old is None or old != new:
+        names = ", ".join(p.name for p in work)
+        raise DatasetError(
+            f"{target}: holds {names}, made for dataset {old or 'unknown'}, and the new build "
+            f"is {new}; move them away or write the build to another --out",
+            path=target,
+            field="--out",
+        )
+    for path in work:
+        path.rename(staging / path.name)
+    logger.info("kept %s from the earlier build at %s", ", ".join(p.name for p in work), target)
+
+
 @contextmanager
 def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield a temporary folder next to `target` and move it into place on success.
 
     A failure leaves `target` as it was: the temporary folder is removed and an earlier
-    build at `target` is untouched. On success an earlier build is replaced.
+    build at `target` is untouched. On success an earlier build is replaced, but work kept
+    in it (submissions, grades, anything not generated) moves into the new folder when both
+    have the same fingerprint; when they differ, `DatasetError` is raised and nothing changes.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.partial-{os.getpid()}"
@@ -197,6 +237,8 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     staging.mkdir()
     try:
         yield staging
+        if target.exists():
+            _carry_over_work(target, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

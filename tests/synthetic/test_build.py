@@ -135,3 +135,35 @@ def test_bundle_has_no_key_anywhere(starter_build: Path, tmp_path: Path) -> None
 def test_bundle_of_missing_folder_is_input_error(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="not found"):
         write_bundle(tmp_path / "nowhere", tmp_path / "out")
+
+
+def test_rebuild_keeps_submissions(starter_copy: Path) -> None:
+    submission = starter_copy / "submissions" / "kim.json"
+    submission.parent.mkdir()
+    submission.write_text('{"keep": "me"}')
+    build_dataset(resolve_scenario("starter"), starter_copy.parent)
+    assert submission.read_text() == '{"keep": "me"}'
+    open_dataset(starter_copy).verify()
+
+
+def test_rebuild_of_other_dataset_keeps_work(starter_copy: Path) -> None:
+    submission = starter_copy / "submissions" / "kim.json"
+    submission.parent.mkdir()
+    submission.write_text('{"keep": "me"}')
+    before = (starter_copy / "manifest.json").read_bytes()
+    other = resolve_scenario("starter").with_overrides(seed=99)
+    with pytest.raises(DatasetError, match="holds submissions") as caught:
+        build_dataset(other, starter_copy.parent)
+    assert caught.value.field == "--out"
+    assert submission.read_text() == '{"keep": "me"}'
+    assert (starter_copy / "manifest.json").read_bytes() == before
+    assert not list(starter_copy.parent.glob(".starter.partial-*"))
+
+
+def test_rebundle_keeps_trainee_submissions(starter_build: Path, tmp_path: Path) -> None:
+    bundle = write_bundle(starter_build, tmp_path)
+    saved = bundle / "submissions" / "kim.json"
+    saved.parent.mkdir()
+    saved.write_text("{}")
+    write_bundle(starter_build, tmp_path)
+    assert saved.read_text() == "{}"

@@ -102,6 +102,9 @@ def run_notebook(
         cwd=str(Path.cwd()),
         progress_bar=progress,
         kernel_name="python3",
+        # The kernel listens on 127.0.0.1 only; its warning about unencrypted TCP on every
+        # start says nothing an analyst can act on. Errors still reach the terminal.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
     rendered = render_html(executed, executed.with_suffix(".html")) if html else None
     return executed, rendered
