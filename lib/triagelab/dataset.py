@@ -53,7 +53,22 @@ def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     if isinstance(frame, pd.DataFrame):
         _write_table(_from_pandas(frame), path, from_pandas=True)
     else:
-        _write_table(frame, path, from_pandas=False)
+        _write_table(plain_text(frame), path, from_pandas=False)
+
+
+def plain_text(table: pa.Table) -> pa.Table:
+    """Cast the dictionary-encoded columns of a table to their plain value type.
+
+    pyarrow writes an Arrow dictionary into the Parquet dictionary page as it is, unused
+    values included, so a slice of a shard-wide dictionary column would carry the whole
+    shard's devices or IPs. Plain text lets the Parquet writer build a dictionary of the
+    values each file holds.
+    """
+    fields = [
+        pa.field(field.name, field.type.value_type) if pa.types.is_dictionary(field.type) else field
+        for field in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 def _from_pandas(frame: pd.DataFrame) -> pa.Table:
@@ -104,7 +119,7 @@ def write_partitioned(
     country: np.ndarray,
     scheme: str,
 ) -> None:
-    """Write an event table as hive partitions `country=XX/date=YYYY-MM-DD/<name>`.
+    """Write an event table as hive partitions `country=XX/date=YYYY-MM-DD/<name>` or by month.
 
     Parameters
     ----------
@@ -132,7 +147,7 @@ def write_partitioned(
         table = _from_pandas(frame)
     else:
         epoch_ms = frame.column("ts").cast(pa.int64()).to_numpy()
-        table = frame
+        table = plain_text(frame)
     period = epoch_ms.astype("datetime64[ms]").astype(f"datetime64[{unit}]").astype(np.int64)
     codes, code_of_row = np.unique(np.asarray(country, dtype=str), return_inverse=True)
     first_period = int(period.min()) if len(period) else 0
