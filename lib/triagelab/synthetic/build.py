@@ -106,7 +106,9 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
     result = generate_shard(plan, index)
     name = f"part-{index:05d}.parquet"
     counts = {}
-    country = result.customers["country"].to_numpy(dtype=str)
+    country_names, country_of_customer = np.unique(
+        result.customers["country"].to_numpy(dtype=str), return_inverse=True
+    )
     tables: dict[str, pd.DataFrame | pa.Table] = {
         "customers": result.customers,
         "auth_events": result.auth_events,
@@ -117,7 +119,9 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
         validate(table, _validation_sample(frame))
         folder = staging / "data" / table
         if table in EVENT_TABLES and scheme != "none":
-            owner_country = country[result.owners[table]]
+            owner_country = pd.Categorical.from_codes(
+                country_of_customer[result.owners[table]], country_names
+            )
             write_partitioned(frame, folder, name, country=owner_country, scheme=scheme)
         else:
             write_parquet(frame, folder / name)

@@ -320,8 +320,7 @@ def _assign_table_ids(
     """
     owner = table.column("owner").to_numpy()
     ts = table.column("ts").to_numpy()
-    tiebreak = rng.random(len(table))
-    order = np.lexsort((tiebreak, rank_of_owner[owner], ts))
+    order = _time_order(rng, ts, rank_of_owner[owner], len(rank_of_owner))
     event_ids = hex_id_array(rng, len(table), prefix, 15)
     table = table.take(pa.array(order))
     owner, ts = owner[order], ts[order]
@@ -346,6 +345,28 @@ def _assign_table_ids(
         }
     )
     return output, owner, evidence
+
+
+def _time_order(
+    rng: np.random.Generator, ts: np.ndarray, rank: np.ndarray, rank_count: int
+) -> np.ndarray:
+    """Return the order of rows by time, then customer rank, then a random tiebreak.
+
+    The three keys are packed into one int64 (seconds since the first row, the rank and
+    random bits), because one argsort of it is about five times faster than `np.lexsort`
+    of three keys. Windows too long to leave 20 random bits fall back to `np.lexsort`.
+    """
+    if len(ts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    seconds = ts - ts.min()
+    seconds_bits = int(seconds.max()).bit_length()
+    rank_bits = max(rank_count - 1, 1).bit_length()
+    tie_bits = 62 - seconds_bits - rank_bits
+    if tie_bits < 20:
+        return np.lexsort((rng.random(len(ts)), rank, ts))
+    tiebreak = rng.integers(0, 1 << tie_bits, size=len(ts), dtype=np.int64)
+    key = (seconds << (rank_bits + tie_bits)) | (rank.astype(np.int64) << tie_bits) | tiebreak
+    return np.argsort(key, kind="stable")
 
 
 def _in_window(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
