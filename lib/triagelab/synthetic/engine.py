@@ -52,6 +52,8 @@ logger = logging.getLogger(__name__)
 # memory grows in proportion.
 SHARD_SIZE = 20_000
 NOISE = "baseline"
+# Transaction types whose confirmation a congested chain slows down.
+CRYPTO_TRANSFER_TYPES = ("crypto_withdrawal", "crypto_deposit")
 NOISE_EXPLANATION = (
     "Ordinary activity for this customer's segment: own devices, own accounts, usual hours. "
     "Nothing to act on: close."
@@ -288,7 +290,14 @@ def _with_stories(
 
 
 def _transfer_view(table: pa.Table, customer_ids: np.ndarray) -> pd.DataFrame:
-    """Return the columns `congestion_tickets` reads, as a frame with plain values."""
+    """Return the crypto transfers with the columns `congestion_tickets` reads, as plain values.
+
+    Other rows can never get a congestion ticket, and dropping them keeps the order of the
+    rest, so the tickets drawn are the same.
+    """
+    codes, names = text_codes(table, "tx_type")
+    transfer_codes = [i for i, name in enumerate(names) if name in CRYPTO_TRANSFER_TYPES]
+    table = table.filter(pa.array(np.isin(codes, transfer_codes)))
     frame = pd.DataFrame({"customer_id": customer_ids[table.column("owner").to_numpy()]})
     frame["ts"] = table.column("ts").to_numpy()
     for name in ("chain", "tx_type", "status"):
