@@ -148,7 +148,7 @@ def write_partitioned(
         table = _from_pandas(frame)
     else:
         epoch_ms = frame.column("ts").cast(pa.int64()).to_numpy()
-        table = plain_text(frame)
+        table = frame
     period = epoch_ms.astype("datetime64[ms]").astype(f"datetime64[{unit}]").astype(np.int64)
     if isinstance(country, pd.Categorical):
         codes, code_of_row = np.asarray(country.categories, dtype=str), country.codes
@@ -161,6 +161,9 @@ def write_partitioned(
     key = key[order]
     if not np.array_equal(order, np.arange(len(order))):
         table = table.take(pa.array(order))
+    if not from_pandas:
+        # Cast after the take, which then moves dictionary indices instead of text.
+        table = plain_text(table)
     bounds = np.flatnonzero(np.diff(key)) + 1
     for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(key)], strict=True):
         if stop <= start:
