@@ -136,7 +136,7 @@ def b58encode_many(rows: np.ndarray, alphabet: str = BITCOIN_ALPHABET) -> list[s
     rows = np.asarray(rows, dtype=np.uint8)
     n, length = rows.shape
     # Long division of the big-endian number by 58**5, over 16-bit limbs, yields five Base58
-    # digits per pass; remainder * 2**16 + limb stays below 2**46, inside int64.
+    # digits per pass. Each step's remainder * 2**16 + limb stays below 2**46, inside int64.
     width = -(-(int(np.ceil(length * np.log(256) / np.log(58))) + 1) // 5) * 5
     padded = np.zeros((n, length + length % 2), dtype=np.int64)
     padded[:, length % 2 :] = rows
@@ -151,6 +151,7 @@ def b58encode_many(rows: np.ndarray, alphabet: str = BITCOIN_ALPHABET) -> list[s
         for offset in range(4, -1, -1):
             digits[:, position + offset] = remainder % 58
             remainder //= 58
+
     leading_zeros = np.argmax(rows != 0, axis=1)
     leading_zeros[~(rows != 0).any(axis=1)] = length
     nonzero = digits != 0
