@@ -32,6 +32,10 @@ PARTITION_SCHEMES = ("date", "month")
 # Columns with min/max statistics in event files built as Arrow tables: the ones readers
 # filter on. Statistics on every text column cost about a third of the write time.
 STATISTICS_COLUMNS = ["customer_id", "ts"]
+# Columns of event files built as Arrow tables that are written without Parquet dictionary
+# encoding: nearly every value is distinct, so the writer would build a dictionary only to
+# fall back to plain encoding. Skipping it makes writing about 15% faster.
+PLAIN_COLUMNS = frozenset({"event_id", "ts"})
 
 
 def sha256_file(path: Path) -> str:
@@ -53,7 +57,22 @@ def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     if isinstance(frame, pd.DataFrame):
         _write_table(_from_pandas(frame), path, from_pandas=True)
     else:
-        _write_table(frame, path, from_pandas=False)
+        _write_table(plain_text(frame), path, from_pandas=False)
+
+
+def plain_text(table: pa.Table) -> pa.Table:
+    """Cast the dictionary-encoded columns of a table to their plain value type.
+
+    pyarrow writes an Arrow dictionary into the Parquet dictionary page as it is, unused
+    values included, so a slice of a shard-wide dictionary column would carry the whole
+    shard's devices or IPs. Plain text lets the Parquet writer build a dictionary of the
+    values each file holds.
+    """
+    fields = [
+        pa.field(field.name, field.type.value_type) if pa.types.is_dictionary(field.type) else field
+        for field in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 def _from_pandas(frame: pd.DataFrame) -> pa.Table:
@@ -79,6 +98,7 @@ def _write_table(table: pa.Table, path: Path, *, from_pandas: bool) -> None:
             table.replace_schema_metadata(None),
             path,
             compression="zstd",
+            use_dictionary=[name for name in table.column_names if name not in PLAIN_COLUMNS],
             write_statistics=STATISTICS_COLUMNS,
             store_schema=False,
         )
@@ -101,10 +121,10 @@ def write_partitioned(
     folder: Path,
     name: str,
     *,
-    country: np.ndarray,
+    country: np.ndarray | pd.Categorical,
     scheme: str,
 ) -> None:
-    """Write an event table as hive partitions `country=XX/date=YYYY-MM-DD/<name>`.
+    """Write an event table as hive partitions `country=XX/date=YYYY-MM-DD/<name>` or by month.
 
     Parameters
     ----------
@@ -116,7 +136,8 @@ def write_partitioned(
     name
         File name inside each partition, such as `part-00003.parquet`.
     country
-        The owning customer's country for each row.
+        The owning customer's country for each row, as strings or as a categorical, which
+        saves comparing strings on large tables.
     scheme
         `date` for one folder per UTC day, `month` for one per month (`month=YYYY-MM`).
 
@@ -134,7 +155,10 @@ def write_partitioned(
         epoch_ms = frame.column("ts").cast(pa.int64()).to_numpy()
         table = frame
     period = epoch_ms.astype("datetime64[ms]").astype(f"datetime64[{unit}]").astype(np.int64)
-    codes, code_of_row = np.unique(np.asarray(country, dtype=str), return_inverse=True)
+    if isinstance(country, pd.Categorical):
+        codes, code_of_row = np.asarray(country.categories, dtype=str), country.codes
+    else:
+        codes, code_of_row = np.unique(np.asarray(country, dtype=str), return_inverse=True)
     first_period = int(period.min()) if len(period) else 0
     span = int(period.max()) - first_period + 1 if len(period) else 1
     key = code_of_row.astype(np.int64) * span + (period - first_period)
@@ -142,6 +166,9 @@ def write_partitioned(
     key = key[order]
     if not np.array_equal(order, np.arange(len(order))):
         table = table.take(pa.array(order))
+    if not from_pandas:
+        # Cast after the take, which then moves dictionary indices instead of text.
+        table = plain_text(table)
     bounds = np.flatnonzero(np.diff(key)) + 1
     for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(key)], strict=True):
         if stop <= start:

@@ -1,17 +1,28 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from triagelab.dataset import open_dataset
+from triagelab.dataset import open_dataset, read_table, write_partitioned
 from triagelab.exceptions import InputError
 from triagelab.scenarios import resolve_scenario
-from triagelab.synthetic.build import build_dataset
-from triagelab.synthetic.engine import SHARD_SIZE
+from triagelab.synthetic.build import (
+    MIN_ROWS_PER_DATE_FILE,
+    build_dataset,
+    expected_rows_per_date_file,
+    partition_scheme,
+)
+from triagelab.synthetic.engine import SHARD_SIZE, generate_shard, plan_build
 from triagelab.synthetic.engines import run_tasks
 
 # Three shards, the last one short, so that workers finish out of order.
@@ -48,15 +59,101 @@ def test_dask_engine_gives_identical_bytes(one_worker_build: Path, tmp_path: Pat
     assert _files(again) == _files(one_worker_build)
 
 
+@pytest.mark.slow
+def test_repeat_build_matches_fresh_process(one_worker_build: Path, tmp_path: Path) -> None:
+    """A build after other builds in one process equals a build in a fresh process.
+
+    The fresh process runs with another hash seed, time zone and locale.
+    """
+    other = resolve_scenario("starter").with_overrides(seed=7, customers=SHARD_SIZE + 300, days=2)
+    build_dataset(other, tmp_path / "other", workers=1)
+    again = build_dataset(_scenario(), tmp_path / "again", workers=1)
+    assert _files(again) == _files(one_worker_build)
+
+    env = {**os.environ, "PYTHONHASHSEED": "4242", "TZ": "America/Lima", "LC_ALL": "C.UTF-8"}
+    fresh_out = tmp_path / "fresh"
+    command = [
+        sys.executable,
+        "-m",
+        "triagelab.cli",
+        "build",
+        "starter",
+        "--customers",
+        str(CUSTOMERS),
+        "--days",
+        str(DAYS),
+        "--out",
+        str(fresh_out),
+    ]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    assert _files(fresh_out / "starter") == _files(one_worker_build)
+
+
+@pytest.mark.parametrize("table", ["auth_events", "transactions"])
+def test_shard_dictionaries_are_unique(table: str) -> None:
+    """Text dictionaries hold each value once, or Parquet bytes vary between processes."""
+    plan = plan_build(_scenario())
+    result = generate_shard(plan, plan.shard_count - 1)
+    frame = getattr(result, table)
+    for field in frame.schema:
+        if not pa.types.is_dictionary(field.type):
+            continue
+        for chunk in frame.column(field.name).chunks:
+            assert len(pc.unique(chunk.dictionary)) == len(chunk.dictionary), field.name
+
+
 def test_event_tables_are_hive_partitioned(one_worker_build: Path) -> None:
-    files = _files(one_worker_build)
-    auth = [name for name in files if name.startswith("data/auth_events/")]
+    manifest = json.loads((one_worker_build / "manifest.json").read_text())
+    layout = manifest["layout"]["event_tables"]
+    assert layout == "month"
+    auth = [name for name in manifest["files"] if name.startswith("data/auth_events/")]
     assert auth
     for name in auth:
         parts = name.split("/")
         assert parts[2].startswith("country="), name
-        assert parts[3].startswith("date="), name
+        assert parts[3].startswith("month=2026-03"), name
         assert parts[4].startswith("part-"), name
+
+
+def test_layout_follows_rows_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = plan_build(_scenario())
+    assert expected_rows_per_date_file(plan) < MIN_ROWS_PER_DATE_FILE
+    assert partition_scheme(plan) == "month"
+    monkeypatch.setattr(
+        "triagelab.synthetic.build.MIN_ROWS_PER_DATE_FILE", expected_rows_per_date_file(plan)
+    )
+    assert partition_scheme(plan) == "date"
+    small = plan_build(_scenario().with_overrides(customers=SHARD_SIZE))
+    assert partition_scheme(small) == "none"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "key", "value"), [("date", "date", "2026-03-31"), ("month", "month", "2026-04")]
+)
+def test_partitions_read_with_filters(tmp_path: Path, scheme: str, key: str, value: str) -> None:
+    days = pd.date_range("2026-03-30", periods=6, freq="12h", tz="UTC")
+    table = pa.table(
+        {
+            "event_id": pa.array([f"A{i}" for i in range(len(days))]),
+            "ts": pa.array(days.as_unit("ms")),
+            "device_id": pa.array(["D1", "D2"] * 3).dictionary_encode(),
+        }
+    )
+    country = np.array(["SG", "MY"] * 3)
+    write_partitioned(
+        table, tmp_path / "auth_events", "part-00000.parquet", country=country, scheme=scheme
+    )
+    whole = read_table(tmp_path / "auth_events")
+    assert sorted(whole["event_id"]) == sorted(f"A{i}" for i in range(len(days)))
+    assert list(whole.columns) == ["event_id", "ts", "device_id"]
+    picked = read_table(
+        tmp_path / "auth_events", filters=[("country", "==", "MY"), (key, "==", value)]
+    )
+    expected = table.to_pandas()
+    stamp = expected["ts"].dt.strftime("%Y-%m-%d" if scheme == "date" else "%Y-%m")
+    expected = expected[(country == "MY") & (stamp == value).to_numpy()]
+    assert sorted(picked["event_id"]) == sorted(expected["event_id"])
+    assert len(picked) > 0
 
 
 def test_manifest_lists_every_file(one_worker_build: Path) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
+import pyarrow as pa
+
 BITCOIN_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 """Base58 alphabet of Bitcoin, Tron and Solana."""
 
@@ -121,3 +124,96 @@ def bech32_encode(hrp: str, data: list[int]) -> str:
 def segwit_v0_address(hrp: str, program: bytes) -> str:
     """Encode a version-0 witness program (20 bytes for P2WPKH) as a Bech32 address."""
     return bech32_encode(hrp, [0, *convert_bits(program, 8, 5)])
+
+
+# --- many at once ---------------------------------------------------------------------
+# The functions below encode the rows of a uint8 array at once with numpy and give the
+# same text as the one-at-a-time encoders above, row by row.
+
+
+def b58encode_many(rows: np.ndarray, alphabet: str = BITCOIN_ALPHABET) -> list[str]:
+    """Encode each row of an (n, length) uint8 array as Base58, like `b58encode` per row."""
+    rows = np.asarray(rows, dtype=np.uint8)
+    n, length = rows.shape
+    # Long division of the big-endian number by 58**5, over 16-bit limbs, yields five Base58
+    # digits per pass. Each step's remainder * 2**16 + limb stays below 2**46, inside int64.
+    width = -(-(int(np.ceil(length * np.log(256) / np.log(58))) + 1) // 5) * 5
+    padded = np.zeros((n, length + length % 2), dtype=np.int64)
+    padded[:, length % 2 :] = rows
+    number = padded[:, 0::2] * 256 + padded[:, 1::2]
+    digits = np.zeros((n, width), dtype=np.int64)
+    for position in range(width - 5, -1, -5):
+        remainder = np.zeros(n, dtype=np.int64)
+        for column in range(number.shape[1]):
+            remainder = remainder * 65_536 + number[:, column]
+            number[:, column] = remainder // 58**5
+            remainder %= 58**5
+        for offset in range(4, -1, -1):
+            digits[:, position + offset] = remainder % 58
+            remainder //= 58
+
+    leading_zeros = np.argmax(rows != 0, axis=1)
+    leading_zeros[~(rows != 0).any(axis=1)] = length
+    nonzero = digits != 0
+    first_digit = np.where(nonzero.any(axis=1), np.argmax(nonzero, axis=1), width)
+    symbols = np.frombuffer(alphabet.encode("ascii"), dtype=np.uint8)
+    text = np.concatenate(
+        [np.full((n, length), symbols[0], dtype=np.uint8), symbols[digits]], axis=1
+    )
+    keep = np.concatenate(
+        [
+            np.arange(length)[None, :] < leading_zeros[:, None],
+            np.arange(width)[None, :] >= first_digit[:, None],
+        ],
+        axis=1,
+    )
+    return _split_rows(text, keep)
+
+
+def b58check_encode_many(payloads: np.ndarray, alphabet: str = BITCOIN_ALPHABET) -> list[str]:
+    """Encode each row of an (n, length) uint8 array as Base58Check, like `b58check_encode`."""
+    payloads = np.ascontiguousarray(payloads, dtype=np.uint8)
+    checksums = b"".join(double_sha256_checksum(row.tobytes()) for row in payloads)
+    checksum_rows = np.frombuffer(checksums, dtype=np.uint8).reshape(len(payloads), 4)
+    return b58encode_many(np.concatenate([payloads, checksum_rows], axis=1), alphabet)
+
+
+def segwit_v0_addresses(hrp: str, programs: np.ndarray) -> list[str]:
+    """Encode each row of an (n, 20) uint8 array as a P2WPKH address, like `segwit_v0_address`."""
+    programs = np.asarray(programs, dtype=np.uint8)
+    n, length = programs.shape
+    bits = np.unpackbits(programs, axis=1)
+    padded = np.zeros((n, -(-8 * length // 5) * 5), dtype=np.uint8)
+    padded[:, : bits.shape[1]] = bits
+    weights = np.array([16, 8, 4, 2, 1], dtype=np.int64)
+    data = padded.reshape(n, padded.shape[1] // 5, 5).astype(np.int64) @ weights
+    data = np.concatenate([np.zeros((n, 1), dtype=np.int64), data], axis=1)
+    expanded = np.broadcast_to(
+        np.array(bech32_hrp_expand(hrp), dtype=np.int64), (n, 2 * len(hrp) + 1)
+    )
+    values = np.concatenate(
+        [expanded, data, np.zeros((n, _BECH32_CHECKSUM_LENGTH), dtype=np.int64)], axis=1
+    )
+    checksum = np.ones(n, dtype=np.int64)
+    for column in range(values.shape[1]):
+        top = checksum >> 25
+        checksum = ((checksum & 0x1FFFFFF) << 5) ^ values[:, column]
+        for i, generator in enumerate(_BECH32_GENERATOR):
+            checksum ^= np.where((top >> i) & 1, generator, 0)
+    checksum ^= 1
+    shifts = 5 * np.arange(_BECH32_CHECKSUM_LENGTH - 1, -1, -1)
+    symbols = np.concatenate([data, (checksum[:, None] >> shifts[None, :]) & 31], axis=1)
+    charset = np.frombuffer(BECH32_CHARSET.encode("ascii"), dtype=np.uint8)
+    head = np.frombuffer((hrp + "1").encode("ascii"), dtype=np.uint8)
+    text = np.concatenate([np.broadcast_to(head, (n, len(head))), charset[symbols]], axis=1)
+    return _split_rows(text, np.ones(text.shape, dtype=bool))
+
+
+def _split_rows(text: np.ndarray, keep: np.ndarray) -> list[str]:
+    """Return the ASCII codes of each row of `text` where `keep` is true, as strings."""
+    lengths = keep.sum(axis=1)
+    offsets = np.zeros(len(text) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    data = np.ascontiguousarray(text[keep], dtype=np.uint8)
+    array = pa.StringArray.from_buffers(len(text), pa.py_buffer(offsets), pa.py_buffer(data))
+    return array.to_pylist()

@@ -14,14 +14,17 @@ from triagelab.synthetic.address_encoding import (
     RIPPLE_ALPHABET,
     b58check_decode,
     b58check_encode,
+    b58check_encode_many,
     b58decode,
     b58encode,
+    b58encode_many,
     bech32_checksum,
     bech32_hrp_expand,
     bech32_polymod,
     convert_bits,
     double_sha256_checksum,
     segwit_v0_address,
+    segwit_v0_addresses,
 )
 from triagelab.synthetic.keccak import keccak256, keccak256_many
 
@@ -188,23 +191,33 @@ def make_addresses(chain: str, n: int, rng: np.random.Generator) -> list[str]:
         formats = rng.choice(
             list(_BITCOIN_FORMAT_WEIGHTS), size=n, p=list(_BITCOIN_FORMAT_WEIGHTS.values())
         )
-        bodies = _random_bytes(rng, n, _HASH160_LENGTH)
-        addresses = []
-        for address_format, body in zip(formats, bodies, strict=True):
-            if address_format == "p2wpkh":
-                addresses.append(_p2wpkh(body))
-            elif address_format == "p2pkh":
-                addresses.append(_base58check(_P2PKH_VERSION, body))
-            else:
-                addresses.append(_base58check(_P2SH_VERSION, body))
-        return addresses
+        bodies = _byte_rows(rng, n, _HASH160_LENGTH)
+        addresses = np.empty(n, dtype=object)
+        wpkh = formats == "p2wpkh"
+        addresses[wpkh] = segwit_v0_addresses(_BITCOIN_HRP, bodies[wpkh])
+        for address_format, version in (("p2pkh", _P2PKH_VERSION), ("p2sh", _P2SH_VERSION)):
+            rows = formats == address_format
+            addresses[rows] = _base58check_many(version, bodies[rows])
+        return addresses.tolist()
     if chain in _EVM_CHAINS:
         return _checksum_addresses(rng.bytes(n * 20), n)
     if chain == "tron":
-        return [_base58check(_TRON_VERSION, body) for body in _random_bytes(rng, n, 20)]
+        return _base58check_many(_TRON_VERSION, _byte_rows(rng, n, 20))
     if chain == "solana":
-        return [b58encode(body) for body in _random_bytes(rng, n, _SOLANA_KEY_LENGTH)]
-    return [_base58check(_XRP_VERSION, body, RIPPLE_ALPHABET) for body in _random_bytes(rng, n, 20)]
+        return b58encode_many(_byte_rows(rng, n, _SOLANA_KEY_LENGTH))
+    return _base58check_many(_XRP_VERSION, _byte_rows(rng, n, 20), RIPPLE_ALPHABET)
+
+
+def _byte_rows(rng: np.random.Generator, count: int, length: int) -> np.ndarray:
+    """Draw `count` random byte strings of `length` as the rows of a uint8 array."""
+    return np.frombuffer(rng.bytes(count * length), dtype=np.uint8).reshape(count, length)
+
+
+def _base58check_many(
+    version: int, bodies: np.ndarray, alphabet: str = BITCOIN_ALPHABET
+) -> list[str]:
+    versions = np.full((len(bodies), 1), version, dtype=np.uint8)
+    return b58check_encode_many(np.concatenate([versions, bodies], axis=1), alphabet)
 
 
 def make_tx_hashes(chain: str, n: int, rng: np.random.Generator) -> list[str]:

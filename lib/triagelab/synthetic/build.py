@@ -25,6 +25,7 @@ from triagelab.dataset import (
 )
 from triagelab.scenarios import Scenario
 from triagelab.schema import validate
+from triagelab.synthetic.activity import SEGMENT_RATES
 from triagelab.synthetic.engine import SHARD_SIZE, BuildPlan, generate_shard, plan_build
 from triagelab.synthetic.engines import run_tasks
 from triagelab.synthetic.market import generate_market
@@ -35,8 +36,11 @@ logger = logging.getLogger(__name__)
 
 ALERT_SOURCES = ("rule_engine", "customer_ticket", "qa_sample")
 ALERT_SOURCE_WEIGHTS = (0.6, 0.25, 0.15)
-# Above this many date folders per country and table, event tables are split by month.
-MAX_DATE_PARTITIONS = 1_000
+# Smallest expected number of rows in one event file of a `date` layout; below it event
+# tables are split by month. A Parquet file costs a few milliseconds of CPU to write
+# whatever its size (pyarrow 26), so one file per country and day of a shard would spend
+# more time opening files than writing rows.
+MIN_ROWS_PER_DATE_FILE = 100_000
 # Rows of each shard table checked against the schema during a build.
 VALIDATION_ROWS = 20_000
 LABEL_COLUMNS = [
@@ -67,14 +71,30 @@ def partition_scheme(plan: BuildPlan) -> str:
     """Choose how event tables are laid out on disk, from the scenario alone.
 
     A one-shard build writes one file per table (`none`). Larger builds are hive-partitioned
-    by the customer's country and the event's UTC `date`, or by `month` once days times
-    shards would exceed `MAX_DATE_PARTITIONS` files per country and table.
+    by the customer's country and then by the event's UTC `date` when a shard's file for one
+    country and day is expected to hold at least `MIN_ROWS_PER_DATE_FILE` rows, and by
+    `month` otherwise.
     """
     if plan.shard_count == 1:
         return "none"
-    if plan.shard_count * plan.scenario.days <= MAX_DATE_PARTITIONS:
+    if expected_rows_per_date_file(plan) >= MIN_ROWS_PER_DATE_FILE:
         return "date"
     return "month"
+
+
+def expected_rows_per_date_file(plan: BuildPlan) -> float:
+    """Estimate the auth events one full shard writes for one country and one day.
+
+    Auth events are the largest event table. The estimate uses the segment mix and the
+    mean login rates of `SEGMENT_RATES`, and assumes the shard's customers spread over the
+    scenario's countries by their weights.
+    """
+    scenario = plan.scenario
+    logins_per_day = sum(
+        weight * SEGMENT_RATES[segment].logins for segment, weight in scenario.segments.items()
+    )
+    largest_country = max(scenario.countries.values())
+    return SHARD_SIZE * logins_per_day * largest_country
 
 
 def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> ShardSummary:
@@ -86,7 +106,9 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
     result = generate_shard(plan, index)
     name = f"part-{index:05d}.parquet"
     counts = {}
-    country = result.customers["country"].to_numpy(dtype=str)
+    country_names, country_of_customer = np.unique(
+        result.customers["country"].to_numpy(dtype=str), return_inverse=True
+    )
     tables: dict[str, pd.DataFrame | pa.Table] = {
         "customers": result.customers,
         "auth_events": result.auth_events,
@@ -97,7 +119,9 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
         validate(table, _validation_sample(frame))
         folder = staging / "data" / table
         if table in EVENT_TABLES and scheme != "none":
-            owner_country = country[result.owners[table]]
+            owner_country = pd.Categorical.from_codes(
+                country_of_customer[result.owners[table]], country_names
+            )
             write_partitioned(frame, folder, name, country=owner_country, scheme=scheme)
         else:
             write_parquet(frame, folder / name)

@@ -83,11 +83,25 @@ def work_schema(columns: Mapping[str, Any]) -> pa.Schema:
 def coded(
     indices: np.ndarray, dictionary: pa.Array | np.ndarray, valid: np.ndarray | None = None
 ) -> pa.DictionaryArray:
-    """Return a dictionary-encoded text column: `dictionary[indices]`, null where not `valid`."""
+    """Return a dictionary-encoded text column: `dictionary[indices]`, null where not `valid`.
+
+    Repeated values in `dictionary` are merged, so the returned dictionary is unique. With
+    a repeated value pyarrow 26 falls back to plain encoding when writing Parquet and
+    leaves unwritten bytes in the dictionary page, so the same rows gave different file
+    bytes in different processes.
+    """
     if not isinstance(dictionary, pa.Array):
         dictionary = pa.array(np.asarray(dictionary, dtype=object), type=pa.string())
-    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
-    index_array = pa.array(np.asarray(indices, dtype=np.int32), type=pa.int32(), mask=mask)
+    indices = np.asarray(indices, dtype=np.int32)
+    mask = None
+    if valid is not None:
+        mask = ~np.asarray(valid, dtype=bool)
+        indices = np.where(mask, 0, indices).astype(np.int32)
+    encoded = dictionary.dictionary_encode()
+    if len(encoded.dictionary) < len(dictionary):
+        indices = encoded.indices.to_numpy()[indices].astype(np.int32)
+        dictionary = encoded.dictionary
+    index_array = pa.array(indices, type=pa.int32(), mask=mask)
     return pa.DictionaryArray.from_arrays(index_array, dictionary)
 
 

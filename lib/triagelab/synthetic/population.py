@@ -53,10 +53,11 @@ INCOME_USD: dict[str, tuple[float, float]] = {
     "retiree": (300, 1_500),
 }
 KYC_TIERS = (1, 2, 3)
-# Two lowercase hex digits for every byte value, as ASCII codes.
-_HEX_PAIRS = np.frombuffer(
-    "".join(f"{value:02x}" for value in range(256)).encode("ascii"), dtype=np.uint8
-).reshape(256, 2)
+# Four lowercase hex digits for every 16-bit value, as ASCII codes packed in a uint32 whose
+# bytes are the digits in order.
+_HEX_QUADS = np.frombuffer(
+    "".join(f"{value:04x}" for value in range(65_536)).encode("ascii"), dtype=np.uint32
+)
 
 
 @dataclass
@@ -93,9 +94,11 @@ def hex_id_array(rng: np.random.Generator, n: int, prefix: str, width: int = 16)
     as one byte buffer so no Python string is formatted per id.
     """
     values = rng.integers(0, 2**63, size=n, dtype=np.int64).astype(">u8")
-    digits = _HEX_PAIRS[values.view(np.uint8).reshape(n, 8)].reshape(n, 16)[:, 16 - width :]
-    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
-    rows = np.concatenate([np.broadcast_to(head, (n, len(head))), digits], axis=1)
+    digits = _HEX_QUADS[values.view(">u2").reshape(n, 4)].view(np.uint8).reshape(n, 16)
+    head = prefix.encode("ascii")
+    rows = np.empty((n, len(head) + width), dtype=np.uint8)
+    rows[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
+    rows[:, len(head) :] = digits[:, 16 - width :]
     return fixed_width_array(rows)
 
 
