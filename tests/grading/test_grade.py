@@ -155,6 +155,9 @@ def test_cli_grade_exercise_writes_reports(exercise_copy: Path, tmp_path: Path) 
     assert "Score distribution" in html
     assert html.count("<img") >= 4
     assert "import " not in html
+    assert ">NaN<" not in html
+    assert "<th></th>" not in html
+    assert "cases.noise" in html
     for trainee in ("ana", "budi", "cheng"):
         card = (grades / "scorecards" / f"{trainee}.html").read_text()
         assert f"Scorecard: {trainee}" in card

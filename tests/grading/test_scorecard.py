@@ -65,10 +65,11 @@ def test_routine_cases_explained_once(starter_build: Path, tmp_path: Path) -> No
     html = _render(starter_build, _key_with_confidence(starter_build, 1.0), tmp_path)
     assert html.count("cases.noise") == 1
     assert "<td>baseline</td>" in html
+    assert "<td>escalate_<wbr>security</td>" in html
 
 
 def test_case_table_wraps_feedback(starter_build: Path, tmp_path: Path) -> None:
     html = _render(starter_build, _key_with_confidence(starter_build, 1.0), tmp_path)
     assert 'table class="cases"' in html
-    assert "table-layout: fixed" in html
-    assert "overflow-wrap: anywhere" in html
+    assert "width: 100%" in html
+    assert html.count('<td class="feedback">') == len(open_dataset(starter_build).labels())

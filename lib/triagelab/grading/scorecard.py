@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from triagelab.grading.scoring import NO_DECISION, per_flag
@@ -17,16 +18,24 @@ logger = logging.getLogger(__name__)
 # Typology value in the key for a case of routine activity with no story injected.
 ROUTINE_TYPOLOGY = "baseline"
 
-TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+
+def _breakable(name: str) -> markupsafe.Markup:
+    """Escape an identifier and let the browser wrap it after each underscore."""
+    return markupsafe.escape(name).replace("_", markupsafe.Markup("_<wbr>"))
+
+
+_ENVIRONMENT = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+_ENVIRONMENT.filters["breakable"] = _breakable
+TEMPLATE = _ENVIRONMENT.from_string(
     """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Scorecard {{ trainee }}</title>
 <style>
 body { font-family: sans-serif; margin: 2em; max-width: 70em; }
 table { border-collapse: collapse; margin-bottom: 1.5em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-table.cases { width: 100%; table-layout: fixed; }
-table.cases td { overflow-wrap: anywhere; }
-table.cases col.feedback { width: 30%; }
+table.cases { width: 100%; }
+table.cases td.id { white-space: nowrap; }
+table.cases td.feedback { min-width: 14em; overflow-wrap: anywhere; }
 .wrong { background: #fde8e8; } .right { background: #e8f6e8; }
 </style></head><body>
 <h1>Scorecard: {{ trainee }}</h1>
@@ -48,16 +57,16 @@ Decided {{ decided }} of {{ cases }} cases.</p>
 the confidence; calibration (1 minus the Brier score of the confidence) is shown apart.
 {% if routine %}Cases of type <code>baseline</code> show routine activity only, with no
 story behind them; scenario files count them as <code>cases.noise</code>.{% endif %}</p>
-<table class="cases"><colgroup><col><col><col><col><col><col><col><col><col>
-<col class="feedback"></colgroup>
-<tr><th>case</th><th>what it was</th><th>your action</th><th>expected</th>
+<table class="cases"><tr><th>case</th><th>what it was</th><th>your action</th><th>expected</th>
 <th>priority (expected)</th><th>decision</th><th>confidence</th><th>calibration</th>
 <th>score</th><th>feedback</th></tr>
 {% for row in rows %}<tr class="{{ 'right' if row.correct else 'wrong' }}">
-<td>{{ row.case_id }}</td><td>{{ row.typology }}</td><td>{{ row.action }}</td>
-<td>{{ row.expected_action }}</td><td>{{ row.priority }} ({{ row.expected_priority }})</td>
+<td class="id">{{ row.case_id }}</td><td>{{ row.typology|breakable }}</td>
+<td>{{ row.action|breakable }}</td><td>{{ row.expected_action|breakable }}</td>
+<td>{{ row.priority }} ({{ row.expected_priority }})</td>
 <td>{{ "correct" if row.correct else "wrong" }}</td><td>{{ row.confidence }}</td>
-<td>{{ row.calibration }}</td><td>{{ row.score }}</td><td>{{ row.feedback }}</td></tr>
+<td>{{ row.calibration }}</td><td>{{ row.score }}</td>
+<td class="feedback">{{ row.feedback }}</td></tr>
 {% endfor %}</table></body></html>
 """
 )
