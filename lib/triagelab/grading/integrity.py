@@ -132,7 +132,7 @@ def check_submissions(
         cohort.paths[trainee] = path
     if roster is not None:
         for trainee in sorted(set(roster) - set(cohort.paths)):
-            # An unreadable file names no trainee, so its file name stands in for the id.
+            # An unreadable file names no trainee, so its file name is taken as the id.
             rejected = [
                 p.path.name
                 for p in cohort.rejected
