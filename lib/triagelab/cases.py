@@ -12,11 +12,13 @@ from triagelab.exceptions import DatasetError
 logger = logging.getLogger(__name__)
 
 
-def write_bundle(built: str | Path, out: str | Path) -> Path:
+def write_bundle(built: str | Path, out: str | Path, *, exercise: str | None = None) -> Path:
     """Copy a built dataset without its answer key to `out/<scenario id>`.
 
     The bundle keeps the manifest's fields and fingerprint but lists only the files it
     contains, so a trainee can verify it without learning anything about the key.
+    `exercise`, when given, is stored in the manifest under "exercise", so the trainee
+    app can name the exercise in the submissions it writes.
     """
     dataset = open_dataset(built)
     dataset.verify()
@@ -31,6 +33,8 @@ def write_bundle(built: str | Path, out: str | Path) -> Path:
         k: v for k, v in dataset.manifest.items() if k not in {"files", "fingerprint", "schema"}
     }
     info["bundle"] = True
+    if exercise is not None:
+        info["exercise"] = exercise
     with atomic_folder(target) as staging:
         for name in TRAINEE_DIRS:
             shutil.copytree(dataset.root / name, staging / name)

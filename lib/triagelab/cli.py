@@ -7,7 +7,7 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from triagelab import __version__
@@ -17,6 +17,31 @@ logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
 DEFAULT_OUT = Path("synthetic/out")
+
+
+def _bounded(
+    kind: Callable[[str], float], minimum: float, maximum: float | None = None
+) -> Callable[[str], float]:
+    """Return an argparse type that parses `kind` and accepts `minimum` to `maximum` only."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            name = getattr(kind, "__name__", "number")
+            raise argparse.ArgumentTypeError(f"invalid {name} value: {text!r}") from None
+        # `not (a <= b)` also rejects NaN, which compares false with everything.
+        if not minimum <= value or (maximum is not None and not value <= maximum):
+            allowed = f"{minimum:g} to {maximum:g}" if maximum is not None else f">= {minimum:g}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range; allowed: {allowed}")
+        return value
+
+    return parse
+
+
+_PASS_MARK = _bounded(float, 0, 100)
+_COUNT = _bounded(int, 1)
+_SEED = _bounded(int, 0)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,7 +159,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from triagelab.grading.grade import grade_directory
+    from triagelab.grading.grade import display_path, grade_directory
 
     directory = Path(args.directory)
     gradebook = Path(args.gradebook) if args.gradebook else directory / "gradebook.sqlite"
@@ -147,10 +172,15 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     )
     columns = ["trainee", "decided", "cases", "flag_f1", "action_accuracy", "score", "passed"]
     print(result.summary[columns].to_string(index=False))
-    for path, reason in result.rejected:
-        print(f"rejected {path.name}: {reason}", file=sys.stderr)
-    for path, reason in result.warnings:
-        print(f"warning {path.name}: {reason}", file=sys.stderr)
+    for outcome, problems in (
+        ("rejected", result.rejected),
+        ("warning", result.warnings),
+        ("note", result.notes),
+    ):
+        for path, reason in problems:
+            name = display_path(path, directory)
+            line = f"{outcome} {name}: {reason}" if name else f"{outcome}: {reason}"
+            print(line, file=sys.stderr)
     for pair in result.similar.itertuples():
         print(f"similar {pair.trainee_a} and {pair.trainee_b}: {pair.reason}", file=sys.stderr)
     print(f"scores: {result.scores_csv}")
@@ -337,7 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("scenario", help="bundled scenario name or path to a YAML file")
     assign.add_argument("--roster", required=True, help="CSV file with a trainee_id column")
     assign.add_argument("--out", required=True, help="exercise folder to create (must not exist)")
-    assign.add_argument("--workers", type=int, default=1, help="local processes per build")
+    assign.add_argument(
+        "--workers", type=_COUNT, default=1, help="local processes per build, 1 or more"
+    )
     assign.set_defaults(run=_cmd_assign)
 
     app = add_command("app", help="serve the trainee app with Voila on 127.0.0.1")
@@ -369,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--gradebook", help="SQLite gradebook to update (default: DIR/gradebook.sqlite)"
     )
     grade.add_argument(
-        "--pass-mark", type=float, default=60.0, help="passing score, 0-100 (default: 60)"
+        "--pass-mark", type=_PASS_MARK, default=60.0, help="passing score, 0-100 (default: 60)"
     )
     grade.add_argument(
         "--no-html", action="store_true", help="skip the cohort report and the scorecards"
@@ -379,16 +411,25 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = add_command("simulate-cohort", help="write simulated submissions of mixed skill")
     simulate.add_argument("directory", metavar="EXERCISE_DIR", help="exercise folder or build")
     simulate.add_argument(
-        "--trainees", type=int, help="number of trainees (default for an exercise: the roster)"
+        "--trainees",
+        type=_COUNT,
+        help="number of trainees, 1 or more (default for an exercise: the roster)",
     )
-    simulate.add_argument("--seed", type=int, default=0, help="seed of the simulation")
+    simulate.add_argument(
+        "--seed", type=_SEED, default=0, help="seed of the simulation, 0 or more (default: 0)"
+    )
     simulate.set_defaults(run=_cmd_simulate_cohort)
 
     gradebook = add_command("gradebook", help="read the SQLite gradebook")
-    gradebook.add_argument("action", choices=("export",))
-    gradebook.add_argument("path", metavar="PATH", help="gradebook file")
-    gradebook.add_argument("--out", required=True, help="CSV file to write")
-    gradebook.set_defaults(run=_cmd_gradebook)
+    gradebook_actions = gradebook.add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    export = gradebook_actions.add_parser(
+        "export", parents=[verbosity], help="write every graded exercise per trainee to CSV"
+    )
+    export.add_argument("path", metavar="PATH", help="gradebook file (SQLite)")
+    export.add_argument("--out", required=True, help="CSV file to write")
+    export.set_defaults(run=_cmd_gradebook)
 
     report = add_command("report", help="run an analyst report notebook")
     report.add_argument("name", metavar="NAME", help="report name, e.g. weekly_behavior_shifts")

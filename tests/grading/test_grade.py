@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -153,6 +155,9 @@ def test_cli_grade_exercise_writes_reports(exercise_copy: Path, tmp_path: Path) 
     assert "Score distribution" in html
     assert html.count("<img") >= 4
     assert "import " not in html
+    assert ">NaN<" not in html
+    assert "<th></th>" not in html
+    assert "cases.noise" in html
     for trainee in ("ana", "budi", "cheng"):
         card = (grades / "scorecards" / f"{trainee}.html").read_text()
         assert f"Scorecard: {trainee}" in card
@@ -188,3 +193,110 @@ def test_cli_grade_without_submissions_exits_2(exercise_copy: Path) -> None:
     result = _cli("grade", str(exercise_copy))
     assert result.returncode == 2
     assert "no submission files" in result.stderr
+
+
+def _move_to_bundles(exercise: Path) -> None:
+    for path in sorted((exercise / "submissions").glob("*.json")):
+        folder = exercise / "trainees" / path.stem / "submissions"
+        folder.mkdir(exist_ok=True)
+        path.rename(folder / path.name)
+
+
+def test_grade_collects_from_bundles(exercise_copy: Path) -> None:
+    simulate_cohort(exercise_copy, seed=3)
+    expected = grade_exercise(exercise_copy).summary
+    _move_to_bundles(exercise_copy)
+    result = grade_exercise(exercise_copy)
+    assert result.summary["score"].to_list() == expected["score"].to_list()
+    assert result.rejected == []
+    assert result.notes == []
+
+
+def test_grade_takes_newer_of_two_copies(exercise_copy: Path) -> None:
+    simulate_cohort(exercise_copy, seed=3)
+    collected = exercise_copy / "submissions" / "ana.json"
+    own = exercise_copy / "trainees" / "ana" / "submissions" / "ana.json"
+    own.parent.mkdir()
+    simulate_cohort(exercise_copy, seed=4)
+    collected.rename(own)
+    simulate_cohort(exercise_copy, seed=3)
+    os.utime(collected, (1_700_000_000, 1_700_000_000))
+    os.utime(own, (1_700_000_100, 1_700_000_100))
+    result = grade_exercise(exercise_copy)
+    assert len(result.notes) == 1
+    path, reason = result.notes[0]
+    assert path == own
+    assert reason.startswith("graded trainees/ana/submissions/ana.json")
+    assert "ignored submissions/ana.json" in reason
+    problems = pd.read_csv(exercise_copy / "grades" / "problems.csv")
+    assert problems.loc[problems["outcome"] == "note", "file"].to_list() == [
+        "trainees/ana/submissions/ana.json"
+    ]
+
+
+def test_identical_copies_need_no_note(exercise_copy: Path) -> None:
+    simulate_cohort(exercise_copy, seed=3)
+    own = exercise_copy / "trainees" / "budi" / "submissions" / "budi.json"
+    own.parent.mkdir()
+    shutil.copy(exercise_copy / "submissions" / "budi.json", own)
+    result = grade_exercise(exercise_copy)
+    assert result.notes == []
+    assert result.rejected == []
+
+
+@pytest.mark.parametrize("mark", ["150", "-3", "nan", "sixty"])
+def test_cli_pass_mark_out_of_range(exercise_copy: Path, mark: str) -> None:
+    simulate_cohort(exercise_copy, seed=3)
+    result = _cli("grade", str(exercise_copy), "--pass-mark", mark, "--no-html")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "--pass-mark" in result.stderr
+    assert not (exercise_copy / "grades").exists()
+    assert not (exercise_copy / "gradebook.sqlite").exists()
+
+
+def test_grade_pass_mark_checked(exercise_copy: Path) -> None:
+    from triagelab.exceptions import InputError
+
+    simulate_cohort(exercise_copy, seed=3)
+    with pytest.raises(InputError, match="pass mark 150"):
+        grade_exercise(exercise_copy, pass_mark=150)
+    assert not (exercise_copy / "grades").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("simulate-cohort", "{dir}", "--trainees", "0"), "--trainees"),
+        (("simulate-cohort", "{dir}", "--seed", "-1"), "--seed"),
+        (
+            ("assign", "starter", "--roster", "r.csv", "--out", "{dir}/x", "--workers", "0"),
+            "--workers",
+        ),
+    ],
+)
+def test_cli_counts_out_of_range(exercise_copy: Path, args: tuple[str, ...], option: str) -> None:
+    result = _cli(*(arg.replace("{dir}", str(exercise_copy)) for arg in args))
+    assert result.returncode == 2
+    assert option in result.stderr
+    assert not list((exercise_copy / "submissions").glob("*.json"))
+    assert not (exercise_copy / "x").exists()
+
+
+def test_cli_gradebook_export_usage() -> None:
+    result = _cli("gradebook", "export", "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: triagelab gradebook export ")
+    assert "{export}" not in result.stdout
+
+
+def test_cli_missing_submission_message(exercise_copy: Path) -> None:
+    simulate_cohort(exercise_copy, seed=3)
+    (exercise_copy / "submissions" / "budi.json").write_text("{")
+    result = _cli("grade", str(exercise_copy), "--no-html")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("rejected budi.json: ")
+    assert lines[1] == (
+        "warning: roster trainee `budi` has no accepted submission (rejected: budi.json)"
+    )

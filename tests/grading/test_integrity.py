@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from triagelab.dataset import open_dataset
-from triagelab.grading.grade import grade_build, grade_exercise
+from triagelab.grading.grade import GradeResult, grade_build, grade_exercise
 from triagelab.grading.integrity import similar_pairs
 from triagelab.grading.scoring import decisions_frame, key_for_trainees, score_decisions
 from triagelab.grading.simulate import simulate_cohort, simulate_submission
@@ -120,8 +120,24 @@ def test_trainee_off_roster_rejected(exercise_copy: Path) -> None:
 def test_missing_submission_warned(exercise_copy: Path) -> None:
     simulate_cohort(exercise_copy, trainees=2, seed=2)
     result = grade_exercise(exercise_copy)
-    warnings = {path.name: reason for path, reason in result.warnings}
-    assert warnings["cheng.json"] == "no submission"
+    warnings = {trainee: reason for trainee, reason in _warnings_by_trainee(result)}
+    assert warnings["cheng"] == "roster trainee `cheng` has no accepted submission"
+
+
+def test_missing_submission_names_rejected_file(exercise_copy: Path) -> None:
+    simulate_cohort(exercise_copy, seed=2)
+    (exercise_copy / "submissions" / "budi.json").write_text('{"schema": "triagelab.sub')
+    result = grade_exercise(exercise_copy)
+    warnings = dict(_warnings_by_trainee(result))
+    assert warnings["budi"] == (
+        "roster trainee `budi` has no accepted submission (rejected: budi.json)"
+    )
+
+
+def _warnings_by_trainee(result: GradeResult) -> list[tuple[str, str]]:
+    problems = pd.read_csv(result.scores_csv.parent / "problems.csv", keep_default_na=False)
+    warned = problems[problems["outcome"] == "warning"]
+    return list(zip(warned["trainee"], warned["reason"], strict=True))
 
 
 def test_near_identical_submissions_reported(starter_build: Path) -> None:

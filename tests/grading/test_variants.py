@@ -164,3 +164,41 @@ def test_cli_assign_writes_exercise(tmp_path: Path) -> None:
     assert open_exercise(tmp_path / "ex").exercise_id == "ex"
     labels = pd.read_parquet(tmp_path / "ex" / "key" / "budi" / "labels.parquet")
     assert len(labels) == 3
+
+
+def test_bundle_roster_lists_only_its_trainee(minimal_exercise: Path) -> None:
+    for trainee in ("ana", "budi", "cheng"):
+        roster = minimal_exercise / "trainees" / trainee / "roster.csv"
+        lines = roster.read_text(encoding="utf-8").splitlines()
+        assert lines == ["trainee_id,name", f"{trainee},{trainee.capitalize()}"]
+
+
+def test_bundle_sign_in_rejects_other_ids(exercise_copy: Path) -> None:
+    from triagelab.training.launcher import TriageLauncher
+
+    bundle = exercise_copy / "trainees" / "ana"
+    launcher = TriageLauncher(bundle, mode="exam")
+    assert launcher.sign_in("budi") is None
+    assert "not on the roster" in launcher.message.value
+    assert not (bundle / "submissions" / "budi.json").exists()
+    assert launcher.sign_in("ana") is not None
+
+
+def test_bundle_manifest_names_exercise(minimal_exercise: Path) -> None:
+    for trainee in ("ana", "budi", "cheng"):
+        manifest = json.loads(
+            (minimal_exercise / "trainees" / trainee / "manifest.json").read_text()
+        )
+        assert manifest["exercise"] == "week1"
+        assert manifest["bundle"] is True
+
+
+def test_write_bundle_without_exercise(starter_build: Path, tmp_path: Path) -> None:
+    from triagelab.cases import write_bundle
+
+    bundle = write_bundle(starter_build, tmp_path)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert "exercise" not in manifest
+    named = write_bundle(starter_build, tmp_path / "named", exercise="drill-3")
+    assert json.loads((named / "manifest.json").read_text())["exercise"] == "drill-3"
+    assert open_dataset(named).fingerprint == open_dataset(bundle).fingerprint

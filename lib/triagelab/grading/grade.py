@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from triagelab.dataset import open_dataset
-from triagelab.exceptions import SubmissionError
+from triagelab.exceptions import InputError, SubmissionError
 from triagelab.grading.cohort import coaching
 from triagelab.grading.gradebook import record_exercise
-from triagelab.grading.integrity import CheckedCohort, check_submissions, similar_pairs
+from triagelab.grading.integrity import CheckedCohort, Problem, check_submissions, similar_pairs
 from triagelab.grading.scorecard import render_scorecard
 from triagelab.grading.scoring import decisions_frame, key_for_trainees, score_decisions, summarize
-from triagelab.grading.variants import is_exercise, open_exercise
+from triagelab.grading.variants import Exercise, is_exercise, open_exercise
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,10 @@ GRADING_FILE = "grading.json"
 
 @dataclass
 class GradeResult:
-    """Outcome of grading: scores, written files, rejected files and warnings."""
+    """Outcome of grading: scores, written files, rejected files, warnings and notes.
+
+    `notes` explains which of two differing copies of a submission was graded.
+    """
 
     summary: pd.DataFrame
     cases: pd.DataFrame
@@ -38,6 +41,7 @@ class GradeResult:
     coaching: pd.DataFrame = field(default_factory=pd.DataFrame)
     cohort_html: Path | None = None
     scorecards: dict[str, Path] = field(default_factory=dict)
+    notes: list[tuple[Path, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ def grade_build(
     A submission that cannot be read or was made for another dataset is listed in
     `rejected` with its reason; the others are still graded.
     """
+    check_pass_mark(pass_mark)
     dataset = open_dataset(built)
     labels = dataset.labels()
     files = _submission_files(dataset.root)
@@ -78,9 +83,14 @@ def grade_exercise(
     gradebook: str | Path | None = None,
     render: bool = False,
 ) -> GradeResult:
-    """Score each trainee's submission against the key of their own variant."""
+    """Score each trainee's submission against the key of their own variant.
+
+    The submission files are those of `collect_submission_files`: the exercise's
+    `submissions/` folder and each trainee's own file in their bundle.
+    """
+    check_pass_mark(pass_mark)
     exercise = open_exercise(directory)
-    files = _submission_files(exercise.root)
+    files, notes = collect_submission_files(exercise)
     fingerprints = {tid: variant.fingerprint for tid, variant in exercise.variants.items()}
     labels = {tid: exercise.labels(tid) for tid in exercise.variants}
     case_ids = {tid: set(frame["case_id"].astype(str)) for tid, frame in labels.items()}
@@ -98,7 +108,7 @@ def grade_exercise(
     key = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     scenario_id = str(exercise.scenario["id"])
     context = _Context(exercise.root, exercise.exercise_id, scenario_id, "exercise")
-    return _finish(context, key, checked, out, pass_mark, gradebook, render)
+    return _finish(context, key, checked, out, pass_mark, gradebook, render, notes)
 
 
 def grade_directory(
@@ -114,6 +124,23 @@ def grade_directory(
     return grade(directory, out, pass_mark=pass_mark, gradebook=gradebook, render=render)
 
 
+def check_pass_mark(pass_mark: float) -> float:
+    """Return `pass_mark` if it is a score from 0 to 100.
+
+    Raises
+    ------
+    InputError
+        For a value outside 0-100 or NaN.
+    """
+    if not 0 <= pass_mark <= 100:
+        raise InputError(
+            f"pass mark {pass_mark!r} is out of range; allowed: 0 to 100",
+            field="pass_mark",
+            value=pass_mark,
+        )
+    return pass_mark
+
+
 def _submission_files(root: Path) -> list[Path]:
     folder = root / "submissions"
     files = sorted(folder.glob("*.json"))
@@ -124,6 +151,80 @@ def _submission_files(root: Path) -> list[Path]:
     return files
 
 
+def collect_submission_files(exercise: Exercise) -> tuple[list[Path], list[Problem]]:
+    """Return the submission files to grade in an exercise folder, and notes on the choice.
+
+    The files are every `submissions/*.json` of the exercise plus, for each roster trainee,
+    the file the app wrote in their bundle, `trainees/<id>/submissions/<id>.json`. When
+    both `submissions/<id>.json` and the bundle's file exist and differ, the one modified
+    last is graded and a note names both; identical copies need no note.
+
+    Raises
+    ------
+    SubmissionError
+        When neither place has a submission file.
+    """
+    folder = exercise.root / "submissions"
+    by_name = {path.name: path for path in sorted(folder.glob("*.json"))}
+    notes = []
+    for trainee in exercise.variants:
+        own = exercise.bundle_dir(trainee) / "submissions" / f"{trainee}.json"
+        if not own.is_file():
+            continue
+        collected = by_name.get(own.name)
+        if collected is None:
+            logger.info("collected %s from the trainee's bundle", own)
+            by_name[own.name] = own
+            continue
+        if collected.read_bytes() == own.read_bytes():
+            continue
+        newer, older = (
+            (own, collected)
+            if own.stat().st_mtime_ns > collected.stat().st_mtime_ns
+            else (collected, own)
+        )
+        by_name[own.name] = newer
+        message = (
+            f"graded {_relative(newer, exercise.root)} (modified {_modified(newer)}), "
+            f"the newer of two differing files; ignored {_relative(older, exercise.root)} "
+            f"(modified {_modified(older)})"
+        )
+        logger.warning("%s", message)
+        notes.append(Problem(newer, message, trainee))
+    if not by_name:
+        raise SubmissionError(
+            f"{exercise.root}: no submission files to grade, neither in submissions/*.json "
+            "nor in trainees/<id>/submissions/<id>.json",
+            path=folder,
+            field="submissions",
+        )
+    return [by_name[name] for name in sorted(by_name)], notes
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Return how reports name a submission file: its name when it is in `root/submissions`.
+
+    Files found elsewhere under `root`, such as a trainee's bundle, keep their path relative
+    to `root` so that two files of the same name stay apart; an empty path stays empty.
+    """
+    if path == Path():
+        return ""
+    if path.parent == root / "submissions":
+        return path.name
+    if path.is_relative_to(root):
+        return _relative(path, root)
+    return str(path)
+
+
+def _modified(path: Path) -> str:
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    return stamp.isoformat(timespec="seconds")
+
+
 def _finish(
     context: _Context,
     key: pd.DataFrame,
@@ -132,7 +233,9 @@ def _finish(
     pass_mark: float,
     gradebook: str | Path | None,
     render: bool,
+    notes: list[Problem] | None = None,
 ) -> GradeResult:
+    notes = notes or []
     if not checked.submissions:
         reasons = "; ".join(f"{p.path.name}: {p.reason}" for p in checked.rejected)
         raise SubmissionError(
@@ -152,8 +255,17 @@ def _finish(
     cases.to_parquet(out_dir / "case_scores.parquet", index=False)
     problems = pd.DataFrame(
         [
-            {"file": p.path.name, "trainee": p.trainee, "outcome": outcome, "reason": p.reason}
-            for outcome, found in (("rejected", checked.rejected), ("warning", checked.warnings))
+            {
+                "file": display_path(p.path, context.root),
+                "trainee": p.trainee,
+                "outcome": outcome,
+                "reason": p.reason,
+            }
+            for outcome, found in (
+                ("rejected", checked.rejected),
+                ("warning", checked.warnings),
+                ("note", notes),
+            )
             for p in found
         ],
         columns=["file", "trainee", "outcome", "reason"],
@@ -192,6 +304,7 @@ def _finish(
         [(p.path, p.reason) for p in checked.warnings],
         similar,
         coach,
+        notes=[(p.path, p.reason) for p in notes],
     )
     if render:
         _render(result, context, out_dir, pass_mark)

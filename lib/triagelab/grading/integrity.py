@@ -57,7 +57,8 @@ def check_submissions(
     truncated, unknown flag or action), when it was made for another dataset, when it
     repeats a case id, when its trainee is not on the roster or already handed in
     another file. Decisions on cases outside the trainee's variant are dropped with a
-    warning; the rest of the file is graded.
+    warning; the rest of the file is graded. A roster trainee without an accepted file
+    gets a warning whose `path` is empty.
     """
     cohort = CheckedCohort()
     roster = None if isinstance(fingerprints, str) else fingerprints
@@ -131,7 +132,16 @@ def check_submissions(
         cohort.paths[trainee] = path
     if roster is not None:
         for trainee in sorted(set(roster) - set(cohort.paths)):
-            cohort.warnings.append(Problem(Path(f"{trainee}.json"), "no submission", trainee))
+            # An unreadable file names no trainee, so its file name is taken as the id.
+            rejected = [
+                p.path.name
+                for p in cohort.rejected
+                if p.trainee == trainee or (not p.trainee and p.path.stem == trainee)
+            ]
+            message = f"roster trainee `{trainee}` has no accepted submission"
+            if rejected:
+                message += f" (rejected: {', '.join(rejected)})"
+            cohort.warnings.append(Problem(Path(), message, trainee))
     return cohort
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from triagelab.grading.scoring import NO_DECISION, per_flag
@@ -14,13 +15,27 @@ from triagelab.vocab import FLAG_NAMES
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+# Typology value in the key for a case of routine activity with no story injected.
+ROUTINE_TYPOLOGY = "baseline"
+
+
+def _breakable(name: str) -> markupsafe.Markup:
+    """Escape an identifier and let the browser wrap it after each underscore."""
+    return markupsafe.escape(name).replace("_", markupsafe.Markup("_<wbr>"))
+
+
+_ENVIRONMENT = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+_ENVIRONMENT.filters["breakable"] = _breakable
+TEMPLATE = _ENVIRONMENT.from_string(
     """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Scorecard {{ trainee }}</title>
 <style>
 body { font-family: sans-serif; margin: 2em; max-width: 70em; }
 table { border-collapse: collapse; margin-bottom: 1.5em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+table.cases { width: 100%; }
+table.cases td.id { white-space: nowrap; }
+table.cases td.feedback { min-width: 14em; overflow-wrap: anywhere; }
 .wrong { background: #fde8e8; } .right { background: #e8f6e8; }
 </style></head><body>
 <h1>Scorecard: {{ trainee }}</h1>
@@ -38,19 +53,41 @@ Decided {{ decided }} of {{ cases }} cases.</p>
 <td>{{ row.chosen }}</td><td>{{ row.precision }}</td><td>{{ row.recall }}</td></tr>{% endfor %}
 </table>
 <h2>Cases</h2>
-<table><tr><th>case</th><th>what it was</th><th>your action</th><th>expected</th>
-<th>priority (expected)</th><th>confidence</th><th>score</th><th>feedback</th></tr>
+<p>A row is green when the action, the priority and the flags all match the key, whatever
+the confidence; calibration (1 minus the Brier score of the confidence) is shown apart.
+{% if routine %}Cases of type <code>baseline</code> show routine activity only, with no
+story behind them; scenario files count them as <code>cases.noise</code>.{% endif %}</p>
+<table class="cases"><tr><th>case</th><th>what it was</th><th>your action</th><th>expected</th>
+<th>priority (expected)</th><th>decision</th><th>confidence</th><th>calibration</th>
+<th>score</th><th>feedback</th></tr>
 {% for row in rows %}<tr class="{{ 'right' if row.correct else 'wrong' }}">
-<td>{{ row.case_id }}</td><td>{{ row.typology }}</td><td>{{ row.action }}</td>
-<td>{{ row.expected_action }}</td><td>{{ row.priority }} ({{ row.expected_priority }})</td>
-<td>{{ row.confidence }}</td><td>{{ row.score }}</td><td>{{ row.feedback }}</td></tr>{% endfor %}
-</table></body></html>
+<td class="id">{{ row.case_id }}</td><td>{{ row.typology|breakable }}</td>
+<td>{{ row.action|breakable }}</td><td>{{ row.expected_action|breakable }}</td>
+<td>{{ row.priority }} ({{ row.expected_priority }})</td>
+<td>{{ "correct" if row.correct else "wrong" }}</td><td>{{ row.confidence }}</td>
+<td>{{ row.calibration }}</td><td>{{ row.score }}</td>
+<td class="feedback">{{ row.feedback }}</td></tr>
+{% endfor %}</table></body></html>
 """
 )
 
 
 def _names(mask: int) -> list[str]:
     return [name for index, name in enumerate(FLAG_NAMES) if mask & (1 << index)]
+
+
+def decision_correct(row: Any) -> bool:
+    """Return True when a scored case row has the key's action, priority and flags.
+
+    Confidence plays no part: a right decision made with confidence 0.6 is still right,
+    and its calibration is reported on its own.
+    """
+    return bool(
+        row.decided
+        and row.action == row.expected_action
+        and row.priority == row.expected_priority
+        and int(row.chosen_mask) == int(row.expected_mask)
+    )
 
 
 def case_feedback(row: Any) -> str:
@@ -105,8 +142,9 @@ def render_scorecard(
             "priority": row.priority,
             "expected_priority": row.expected_priority,
             "confidence": "" if row.action == NO_DECISION else _fmt(row.confidence, 2),
+            "calibration": _fmt(row.calibration, 2) if row.decided else "",
             "score": _fmt(row.case_score * 100, 0),
-            "correct": row.case_score >= 0.999,
+            "correct": decision_correct(row),
             "feedback": case_feedback(row),
         }
         for row in cases.itertuples()
@@ -132,6 +170,7 @@ def render_scorecard(
             for row in flags.itertuples()
         ],
         rows=rows,
+        routine=bool((cases["typology"] == ROUTINE_TYPOLOGY).any()),
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")

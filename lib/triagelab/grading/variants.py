@@ -28,6 +28,8 @@ EXERCISE_SCHEMA = "triagelab.exercise/1"
 # Trainee ids name folders and files, so they keep to characters safe on every file system.
 TRAINEE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SEED_MODULUS = 2**31
+# The trainee app restricts sign-in to the ids in this file of the folder it serves.
+BUNDLE_ROSTER = "roster.csv"
 
 
 class RosterError(InputError):
@@ -141,6 +143,16 @@ def read_roster(path: str | Path) -> list[Trainee]:
     return trainees
 
 
+def write_roster(path: str | Path, trainees: list[Trainee]) -> Path:
+    """Write a roster CSV with the header `trainee_id,name`, readable by `read_roster`."""
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["trainee_id", "name"])
+        writer.writerows([trainee.trainee_id, trainee.name] for trainee in trainees)
+    return path
+
+
 def assign_exercise(
     scenario: Scenario, roster: str | Path, out: str | Path, *, workers: int = 1
 ) -> Path:
@@ -148,7 +160,9 @@ def assign_exercise(
 
     Each variant uses the scenario with the seed `variant_seed(scenario.seed, trainee_id)`,
     so every trainee gets the same typology mix and subtlety with other customers and case
-    order. The folder is written to a temporary place and moved into place at the end.
+    order. Each bundle `trainees/<id>/` gets a `roster.csv` listing only that trainee, so
+    the app signs in nobody else there, and its manifest names the exercise (the folder
+    name of `out`). The folder is written to a temporary place and moved into place at the end.
 
     Raises
     ------
@@ -176,8 +190,12 @@ def assign_exercise(
             seed = variant_seed(scenario.seed, trainee.trainee_id)
             variant = scenario.with_overrides(seed=seed)
             built = build_dataset(variant, Path(scratch) / trainee.trainee_id, workers=workers)
-            bundle = write_bundle(built, Path(scratch) / "bundles" / trainee.trainee_id)
-            bundle.rename(_mkparent(staging / "trainees" / trainee.trainee_id))
+            bundle = write_bundle(
+                built, Path(scratch) / "bundles" / trainee.trainee_id, exercise=target.name
+            )
+            bundle_dir = _mkparent(staging / "trainees" / trainee.trainee_id)
+            bundle.rename(bundle_dir)
+            write_roster(bundle_dir / BUNDLE_ROSTER, [trainee])
             key_dir = staging / "key" / trainee.trainee_id
             key_dir.mkdir(parents=True)
             shutil.copy2(built / "key" / "labels.parquet", key_dir / "labels.parquet")
