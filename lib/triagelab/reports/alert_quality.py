@@ -169,9 +169,7 @@ def coefficient_table(evaluation: Evaluation, rules: RuleSet) -> pd.DataFrame | 
     """
     if evaluation.model is None:
         return None
-    coefficients = dict(
-        zip(evaluation.model.rule_ids, evaluation.model.coefficients, strict=True)
-    )
+    coefficients = dict(zip(evaluation.model.rule_ids, evaluation.model.coefficients, strict=True))
     return pd.DataFrame(
         {
             "rule": [rule.id for rule in rules.enabled],

@@ -19,6 +19,9 @@ from triagelab.scenarios import COUNTRY_CODES
 
 logger = logging.getLogger(__name__)
 
+# Shown in tables and findings where a group has no events to compute a value from.
+NO_VALUE = "\N{EN DASH}"
+
 REPORT_TABLES = ("customers", "auth_events", "transactions", "tickets")
 FLAGGED = "with an alert"
 NOT_FLAGGED = "without an alert"
@@ -210,15 +213,15 @@ def kpis(tickets: pd.DataFrame) -> pd.DataFrame:
 
 
 def _share(value: float) -> str:
-    return "–" if pd.isna(value) else f"{value:.0%}"
+    return NO_VALUE if pd.isna(value) else f"{value:.0%}"
 
 
 def _minutes(value: float) -> str:
-    return "–" if pd.isna(value) else f"{value:.1f} min"
+    return NO_VALUE if pd.isna(value) else f"{value:.1f} min"
 
 
 def _csat(value: float) -> str:
-    return "–" if pd.isna(value) else f"{value:.2f}"
+    return NO_VALUE if pd.isna(value) else f"{value:.2f}"
 
 
 def findings(table: pd.DataFrame, params: SupportParameters) -> list[str]:

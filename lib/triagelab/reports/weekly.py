@@ -20,6 +20,9 @@ from triagelab.scenarios import COUNTRY_CODES
 
 logger = logging.getLogger(__name__)
 
+# Shown in tables and findings where a group has no events to compute a value from.
+NO_VALUE = "\N{EN DASH}"
+
 # Local hours counted as "off hours" for logins: midnight to 05:59.
 OFF_HOURS = range(0, 6)
 REPORT_TABLES = ("customers", "auth_events", "transactions", "tickets")
@@ -112,9 +115,7 @@ def _weeks(count: int) -> str:
     return f"{count} week" if count == 1 else f"{count} weeks"
 
 
-def check_week_in_data(
-    params: WeeklyParameters, first: pd.Timestamp, last: pd.Timestamp
-) -> None:
+def check_week_in_data(params: WeeklyParameters, first: pd.Timestamp, last: pd.Timestamp) -> None:
     """Check that the baseline and the 7-day week fall inside the days `first` to `last`.
 
     Raises
@@ -232,9 +233,7 @@ def local_hours(ts: pd.Series, zones: pd.Series) -> np.ndarray:
 Metric = tuple[str, pd.DataFrame, str]
 
 
-def established_rows(
-    events: pd.DataFrame, first_seen: pd.Series, min_prior: int
-) -> np.ndarray:
+def established_rows(events: pd.DataFrame, first_seen: pd.Series, min_prior: int) -> np.ndarray:
     """Mark the events of customers with an established history at the time of the event.
 
     `events` must be sorted by customer and time. A customer is established once their first
@@ -286,9 +285,9 @@ def flag_events(tables: dict[str, pd.DataFrame]) -> list[Metric]:
     device_logins["new_device"] = device_logins["event_id"].map(known).astype(bool)
     tx = tables["transactions"].copy()
     tx["failed"] = tx["status"] == "failed"
-    known_addresses = withdrawal_history[withdrawal_history["established"]].set_index(
-        "event_id"
-    )["to_new_address"]
+    known_addresses = withdrawal_history[withdrawal_history["established"]].set_index("event_id")[
+        "to_new_address"
+    ]
     withdrawals = tx[tx["event_id"].isin(known_addresses.index)].copy()
     withdrawals["to_new_address"] = withdrawals["event_id"].map(known_addresses).astype(bool)
     inflows = tx[tx["tx_type"].isin(INFLOW_TYPES)].copy()
@@ -416,9 +415,7 @@ def findings(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def findings_markdown(
-    by_group: dict[str, pd.DataFrame], params: WeeklyParameters
-) -> str:
+def findings_markdown(by_group: dict[str, pd.DataFrame], params: WeeklyParameters) -> str:
     """Return the report's findings section as Markdown, one sub-heading per breakdown."""
     scope = "all countries" if params.country == "all" else params.country
     weeks = "week" if params.baseline_weeks == 1 else "weeks"
@@ -480,7 +477,8 @@ def draw_rates(table: pd.DataFrame, by: str) -> Figure:
     positions = np.arange(len(groups))
     for ax, metric in zip(axes.flat, metrics, strict=False):
         subset = long[long["metric"] == metric]
-        for offset, (period, colour) in zip((-width / 2, width / 2), PERIOD_COLOURS.items()):
+        offsets = (-width / 2, width / 2)
+        for offset, (period, colour) in zip(offsets, PERIOD_COLOURS.items(), strict=True):
             part = subset[subset["period"] == period].set_index("group").reindex(groups)
             rates = part["rate"].to_numpy(dtype=float)
             bars = ax.bar(
@@ -510,7 +508,7 @@ def shift_table(by_group: dict[str, pd.DataFrame]) -> pd.DataFrame:
     frame = frame.sort_values(["breakdown", "metric", "group"])
 
     def rate(value: float, hits: int, events: int) -> str:
-        return "–" if not events else f"{value:.1%} ({hits:,}/{events:,})"
+        return NO_VALUE if not events else f"{value:.1%} ({hits:,}/{events:,})"
 
     return pd.DataFrame(
         {
@@ -520,7 +518,9 @@ def shift_table(by_group: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "baseline weeks": [
                 rate(v, h, n)
                 for v, h, n in zip(
-                    frame["baseline_rate"], frame["baseline_hits"], frame["baseline_events"],
+                    frame["baseline_rate"],
+                    frame["baseline_hits"],
+                    frame["baseline_events"],
                     strict=True,
                 )
             ],
