@@ -42,7 +42,9 @@ def test_wrong_type_is_named(tmp_path: Path) -> None:
     frame = pd.read_csv(export / "transactions.csv", dtype=str)
     frame.loc[3, "usd_amount"] = "about ten"
     frame.to_csv(export / "transactions.csv", index=False)
-    expected = r"column `usd_amount`: 1 row not allowed: .about ten. \(data row 4\); expected a number"
+    expected = (
+        r"column `usd_amount`: 1 row not allowed: .about ten. \(data row 4\); expected a number"
+    )
     with pytest.raises(SchemaError, match=expected) as raised:
         read_report_table(export, "transactions")
     assert raised.value.field == "usd_amount"
@@ -96,18 +98,25 @@ def test_bad_value_rows_survive_time_filter() -> None:
         )
 
 
-def test_bad_export_exits_2_from_cli(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_export_exits_2_from_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from triagelab.cli import main
 
     code = main(
         [
-            "-q", "report", "weekly_behavior_shifts",
-            "-p", "dataset", str(EXPORTS / "bad_timestamp"),
-            "-p", "week_start", "2026-03-09",
-            "-p", "baseline_weeks", "1",
-            "--out", str(tmp_path),
+            "-q",
+            "report",
+            "weekly_behavior_shifts",
+            "-p",
+            "dataset",
+            str(EXPORTS / "bad_timestamp"),
+            "-p",
+            "week_start",
+            "2026-03-09",
+            "-p",
+            "baseline_weeks",
+            "1",
+            "--out",
+            str(tmp_path),
         ]
     )
     assert code == 2

@@ -139,9 +139,7 @@ LAST = pd.Timestamp("2026-05-17", tz="UTC")
 def _check(week_start: str, baseline_weeks: int) -> str:
     from triagelab.reports.weekly import WeeklyParameters
 
-    params = WeeklyParameters(
-        Path("."), pd.Timestamp(week_start, tz="UTC"), baseline_weeks, "all"
-    )
+    params = WeeklyParameters(Path("."), pd.Timestamp(week_start, tz="UTC"), baseline_weeks, "all")
     with pytest.raises(ParameterError) as raised:
         check_week_in_data(params, FIRST, LAST)
     assert raised.value.field == "week_start"
