@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 Filter = tuple[str, str, Any]
 
-# What a CSV time must look like; the reader accepts any ISO 8601 time with a zone or Z.
+# Expected form of a CSV time in messages. ISO 8601 times without a zone are read as UTC.
 TIME_FORMAT = "an ISO 8601 UTC time such as 2026-04-06T08:15:00Z"
 # Distinct bad values a message lists before it only counts the rest.
 SHOWN_VALUES = 3
@@ -40,7 +40,7 @@ def failure_message(
 ) -> str:
     """Return a one-line message about the bad values of one column.
 
-    `bad` holds the offending values, indexed by 0-based data row. The message names the
+    `bad` contains the offending values, indexed by 0-based data row. The message names the
     file, the column, up to `SHOWN_VALUES` distinct values, the number of bad rows and
     what is allowed; with `rows`, each value's first data row counts from 1 after the header.
     """

@@ -173,7 +173,7 @@ def write_index(
 ) -> Path:
     """Write an HTML page linking each report of a batch run, with its parameters.
 
-    `fixed` holds the parameters shared by every run; the page lists them above the runs.
+    `fixed` contains the parameters shared by every run, listed above the runs.
     """
     title = f"{name.replace('_', ' ').capitalize()}: {len(runs)} reports"
     shared = "".join(

@@ -276,9 +276,9 @@ def flag_events(tables: dict[str, pd.DataFrame]) -> list[Metric]:
     logins = auth[auth["event_type"] == "login"].copy()
     local_hour = local_hours(logins["ts"], logins["home_timezone"])
     logins["off_hours"] = np.isin(local_hour, list(OFF_HOURS))
-    # A device or address first used during a customer's warm-up is taken as already known:
-    # the data starts in the middle of each customer's history, so without the warm-up a
-    # second phone or a usual wallet looks new the first time it appears.
+    # A device or address first used during a customer's warm-up is taken as already known.
+    # The data starts in the middle of each customer's history, so without the warm-up a
+    # second phone or a usual wallet would look new the first time it appears.
     login_history, withdrawal_history = _history_flags(tables)
     known = login_history[login_history["established"]].set_index("event_id")["new_device"]
     device_logins = logins[logins["event_id"].isin(known.index)].copy()
@@ -340,7 +340,7 @@ def shifts(rates: pd.DataFrame) -> pd.DataFrame:
     """Return each metric's week rate against its baseline rate, with z and significance.
 
     A shift is tested only when the week and the baseline each have at least `MIN_EVENTS`
-    events; `tested` is False otherwise, and such a shift is never significant.
+    events. Otherwise `tested` is False and the shift is never significant.
     """
     wide = rates.pivot_table(
         index=["metric", "group"], columns="period", values=["hits", "events"], fill_value=0
