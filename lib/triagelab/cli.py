@@ -248,7 +248,21 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     from triagelab.alerts.evaluate import evaluate
     from triagelab.alerts.report import format_evaluation
 
+    if not dataset.has_key:
+        raise InputError(
+            f"{args.built}: no answer key (key/labels.parquet), so the alerts cannot be scored; "
+            "evaluate the full build the bundle was made from, or run `triagelab alerts export "
+            f"{args.built} --out FILE`, which needs no key",
+            path=args.built,
+        )
     train = open_dataset(args.train) if args.train else None
+    if train is not None and Path(train.root).resolve() == Path(dataset.root).resolve():
+        print(
+            "warning: --train is the evaluated build itself, so the model's numbers are "
+            "in-sample and overstate its quality; train on a build of another seed "
+            "(triagelab build SCENARIO --seed N)",
+            file=sys.stderr,
+        )
     evaluation = evaluate(dataset, rules, budget=args.budget, agents=args.agents, train=train)
     print(format_evaluation(evaluation, rules, budget=args.budget))
     return EXIT_OK

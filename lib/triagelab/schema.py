@@ -238,17 +238,33 @@ def validate(table: str, frame: pd.DataFrame, *, source: str | None = None) -> p
     SchemaError
         Naming the table (or `source`), the column and what was wrong.
     """
+    # Imported here because the report reader imports this module.
+    from triagelab.reports.data import allowed_text, failure_message
+
     schema = TABLES[table]
     try:
-        return schema.validate(frame, lazy=False)
-    except pandera.errors.SchemaError as err:
+        return schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
         where = source or table
-        column = getattr(err, "column_name", None) or getattr(err.schema, "name", None)
+        cases = err.failure_cases
+        first = cases.iloc[0]
+        column = str(first["column"]) if pd.notna(first["column"]) else str(first["check"])
+        same = cases[(cases["column"] == first["column"]) & (cases["check"] == first["check"])]
+        bad = pd.Series(
+            same["failure_case"].to_numpy(),
+            index=same["index"].fillna(-1).astype(int).to_numpy(),
+            name="value",
+        )
+        check = str(first["check"]).split("(")[0]
+        allowed = (
+            allowed_text(schema.columns[column], check)
+            if column in schema.columns
+            else f"the `{table}` schema"
+        )
         raise SchemaError(
-            f"{where}: column `{column}` does not match the `{table}` schema: "
-            f"{str(err).splitlines()[0]}",
+            failure_message(where, column, bad, allowed, rows=bool(same["index"].notna().any())),
             path=source,
-            field=str(column),
+            field=column,
         ) from err
 
 

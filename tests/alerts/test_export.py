@@ -68,3 +68,23 @@ def test_export_without_out_exits_2(
 ) -> None:
     assert main(["-q", "alerts", "export", str(starter_build)]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_default_cutoffs_leave_room_for_every_priority() -> None:
+    from triagelab.alerts.rules import load_rules
+
+    rules = load_rules()
+    # Only scores at or above alert_threshold become alerts, so each cutoff must be above it
+    # for P1 to P4 all to be reachable, as docs/alerts.md describes.
+    assert rules.alert_threshold < rules.priorities["P3"]
+    assert rules.priority(rules.alert_threshold) == "P4"
+
+
+def test_sea_week_export_uses_all_priorities(sea_week_build: Path, tmp_path: Path) -> None:
+    from triagelab.alerts.detect import Tables
+    from triagelab.alerts.export import build_alerts
+    from triagelab.alerts.rules import load_rules
+    from triagelab.dataset import open_dataset
+
+    alerts = build_alerts(Tables.from_dataset(open_dataset(sea_week_build)), load_rules())
+    assert set(alerts["priority"]) == {"P1", "P2", "P3", "P4"}

@@ -116,7 +116,8 @@ def test_report_parameters_have_types_and_help(name: str) -> None:
 BAD_PARAMETERS = [
     ("weekly_behavior_shifts", "country", "XX", "not one of"),
     ("weekly_behavior_shifts", "country", "VN", "no customers in 'VN'"),
-    ("weekly_behavior_shifts", "week_start", "2025-01-06", "outside the data"),
+    ("weekly_behavior_shifts", "week_start", "2025-01-06", "starts before the data"),
+    ("weekly_behavior_shifts", "week_start", "2026-03-12", "runs past the end of the data"),
     ("weekly_behavior_shifts", "week_start", "09/03/2026", "YYYY-MM-DD"),
     ("weekly_behavior_shifts", "baseline_weeks", "0", "1 or more"),
     ("alert_quality", "budget", "0", "above 0"),

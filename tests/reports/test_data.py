@@ -42,7 +42,10 @@ def test_wrong_type_is_named(tmp_path: Path) -> None:
     frame = pd.read_csv(export / "transactions.csv", dtype=str)
     frame.loc[3, "usd_amount"] = "about ten"
     frame.to_csv(export / "transactions.csv", index=False)
-    with pytest.raises(SchemaError, match="column `usd_amount` is not of type float64") as raised:
+    expected = (
+        r"column `usd_amount`: 1 row not allowed: .about ten. \(data row 4\); expected a number"
+    )
+    with pytest.raises(SchemaError, match=expected) as raised:
         read_report_table(export, "transactions")
     assert raised.value.field == "usd_amount"
 
@@ -55,6 +58,71 @@ def test_out_of_vocabulary_value_is_named(tmp_path: Path) -> None:
     frame.to_csv(export / "customers.csv", index=False)
     with pytest.raises(SchemaError, match="column `country`"):
         read_report_table(export, "customers")
+
+
+def test_bad_category_is_one_line() -> None:
+    with pytest.raises(SchemaError) as raised:
+        read_report_table(EXPORTS / "bad_category", "transactions")
+    message = str(raised.value)
+    assert "\n" not in message
+    assert len(message) < 400
+    assert message.startswith(f"{EXPORTS / 'bad_category' / 'transactions.csv'}: column `tx_type`")
+    assert "29 rows not allowed" in message
+    assert "'Deposit' (data row 10), 'withdraw' (data row 19), 'p2p' (data row 50)" in message
+    assert message.count("withdraw'") == 1
+    assert "expected one of fiat_deposit, fiat_withdrawal, buy" in message
+    assert raised.value.field == "tx_type"
+
+
+def test_bad_timestamp_is_one_line() -> None:
+    with pytest.raises(SchemaError) as raised:
+        read_report_table(EXPORTS / "bad_timestamp", "auth_events")
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "column `ts`: 2 rows not allowed" in message
+    assert "'06/04/2026 08:15' (data row 5), '2026-04-06 25:00' (data row 9)" in message
+    assert "expected an ISO 8601 UTC time such as 2026-04-06T08:15:00Z" in message
+    assert "dayfirst" not in message
+    assert "format=" not in message
+    assert "position" not in message
+
+
+def test_bad_value_rows_survive_time_filter() -> None:
+    # The filter drops rows before the bad one; the row number is still the file's.
+    with pytest.raises(SchemaError, match=r"'Deposit' \(data row 10\)"):
+        read_report_table(
+            EXPORTS / "bad_category",
+            "transactions",
+            columns=["tx_type"],
+            filters=[("ts", ">=", pd.Timestamp("2000-01-01", tz="UTC"))],
+        )
+
+
+def test_bad_export_exits_2_from_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from triagelab.cli import main
+
+    code = main(
+        [
+            "-q",
+            "report",
+            "weekly_behavior_shifts",
+            "-p",
+            "dataset",
+            str(EXPORTS / "bad_timestamp"),
+            "-p",
+            "week_start",
+            "2026-03-09",
+            "-p",
+            "baseline_weeks",
+            "1",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "data row 5" in err
 
 
 @pytest.mark.notebook

@@ -43,6 +43,12 @@ def test_batch_writes_one_html_each_and_index(
             "-p",
             "dataset",
             str(starter_build),
+            "-p",
+            "week_start",
+            "2026-03-09",
+            "-p",
+            "baseline_weeks",
+            "1",
             "-b",
             "country=SG,MY,TH",
             "--out",
@@ -59,6 +65,26 @@ def test_batch_writes_one_html_each_and_index(
         name = f"weekly_behavior_shifts__country-{country}.html"
         assert (tmp_path / name).is_file()
         assert f'href="{name}"' in text
+    assert "<title>Weekly behavior shifts: 3 reports</title>" in text
+    assert f"<th>dataset</th><td>{starter_build}</td>" in text
+    assert "<th>week_start</th><td>2026-03-09</td>" in text
+    assert "<style>" in text
+    assert "http" not in text
+
+
+def test_index_page_lists_shared_parameters(tmp_path: Path) -> None:
+    from triagelab.reports.runner import write_index
+
+    page = write_index(
+        "support_kpis",
+        [({"country": "SG"}, tmp_path / "a.html"), ({"country": "MY"}, tmp_path / "b.html")],
+        tmp_path / "index.html",
+        {"split_date": "2026-04-20"},
+    ).read_text(encoding="utf-8")
+    assert "<h1>Support kpis: 2 reports</h1>" in page
+    assert "<th>split_date</th><td>2026-04-20</td>" in page
+    assert '<td>MY</td><td><a href="b.html">b.html</a></td>' in page
+    assert "<style>" in page
 
 
 def test_batch_unknown_parameter_fails_before_running(

@@ -118,15 +118,20 @@ def failed_login_burst(tables: Tables, rule: Rule) -> pd.DataFrame:
 
 
 def new_device(tables: Tables, rule: Rule) -> pd.DataFrame:
-    """Find logins from a device the customer had not used, after a history of `threshold` logins.
+    """Find logins from a device the customer had not used, once their history is established.
 
-    The first logins of each customer in the data set the known devices, so a device is new
-    only once the customer has at least `threshold` earlier logins.
+    The data starts in the middle of each customer's history, so their usual devices show
+    up for the first time inside it. A device is new only when the customer has at least
+    `threshold` earlier logins and their first login in the data lies at least
+    `options.warmup_days` (default 7) days back; devices first used before then are known.
     """
     logins = tables.auth_events[tables.auth_events["event_type"] == "login"].reset_index(drop=True)
     prior_logins = logins.groupby("customer_id").cumcount()
+    first_login = logins.groupby("customer_id")["ts"].transform("min")
+    warmup = pd.Timedelta(days=float(rule.options.get("warmup_days", 7)))
+    established = (prior_logins >= rule.threshold) & (logins["ts"] - first_login >= warmup)
     first_use = ~logins.duplicated(["customer_id", "device_id"])
-    return _hits(logins[first_use & (prior_logins >= rule.threshold)], rule)
+    return _hits(logins[first_use & established], rule)
 
 
 def unusual_hour_login(tables: Tables, rule: Rule) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from triagelab.alerts.evaluate import Evaluation, evaluate
+from triagelab.alerts.evaluate import Evaluation, evaluate, threshold_for_budget
 from triagelab.alerts.rules import RulesError, RuleSet, load_rules
 from triagelab.dataset import Dataset, open_dataset
 from triagelab.exceptions import DatasetError, ParameterError
@@ -128,7 +128,81 @@ def findings(evaluation: Evaluation, params: AlertQualityParameters) -> list[str
     silent = per_rule[per_rule["alerts"] == 0]["rule_id"].tolist()
     if silent:
         lines.append(f"Rules that never fired on this data: {', '.join(silent)}.")
+    lines.extend(model_findings(evaluation, params.budget))
     return lines
+
+
+def model_findings(evaluation: Evaluation, budget: float) -> list[str]:
+    """Compare the logistic model with the weighted sum at the same alert budget.
+
+    Returns no sentence when the report fitted no model.
+    """
+    if evaluation.model is None or evaluation.model_curve is None:
+        return []
+    model_row = threshold_for_budget(evaluation.model_curve, budget)
+    weighted_row = evaluation.budget_row
+    if model_row is None or weighted_row is None:
+        return [
+            f"Within the budget of {budget:g} alerts per agent-day, "
+            + ("the logistic model" if model_row is None else "the weighted sum")
+            + " has no threshold, so the two scores cannot be compared at this budget."
+        ]
+    gap = model_row["recall"] - weighted_row["recall"]
+    verdict = (
+        "the same recall as"
+        if abs(gap) < 1e-9
+        else ("more recall than" if gap > 0 else "less recall than")
+    )
+    return [
+        f"At the same budget of {budget:g} alerts per agent-day, the logistic model fitted on "
+        f"the training build gives {verdict} the weighted sum: recall "
+        f"{model_row['recall']:.0%} at {model_row['precision']:.0%} precision with "
+        f"{int(model_row['alerts'])} alerts, against {weighted_row['recall']:.0%} at "
+        f"{weighted_row['precision']:.0%} with {int(weighted_row['alerts'])} alerts."
+    ]
+
+
+def coefficient_table(evaluation: Evaluation, rules: RuleSet) -> pd.DataFrame | None:
+    """Return each rule's weight and fitted logistic coefficient, or None without a model.
+
+    A coefficient is the change in log-odds of being suspicious when the rule fires.
+    """
+    if evaluation.model is None:
+        return None
+    coefficients = dict(zip(evaluation.model.rule_ids, evaluation.model.coefficients, strict=True))
+    return pd.DataFrame(
+        {
+            "rule": [rule.id for rule in rules.enabled],
+            "weight in the rule file": [rule.weight for rule in rules.enabled],
+            "logistic coefficient": [coefficients.get(rule.id, 0.0) for rule in rules.enabled],
+        }
+    )
+
+
+def _percent(value: float, digits: int) -> str:
+    return "no alerts" if pd.isna(value) else f"{value:.{digits}%}"
+
+
+def rule_table(evaluation: Evaluation) -> pd.DataFrame:
+    """Return the per-rule numbers with plain headers and formatted values, for display.
+
+    Precision of a rule that never fired reads "no alerts" rather than a missing number.
+    """
+    table = evaluation.rules.sort_values(["alerts", "rule_id"], ascending=[False, True])
+    return pd.DataFrame(
+        {
+            "rule": table["rule_id"],
+            "weight": table["weight"].map(lambda value: f"{value:g}"),
+            "customers alerted": table["alerts"].astype(int),
+            "true positives": table["true_positives"].astype(int),
+            "precision": table["precision"].map(lambda value: _percent(value, 0)),
+            "recall": table["recall"].map(lambda value: _percent(value, 0)),
+            "false-positive rate": table["false_positive_rate"].map(
+                lambda value: _percent(value, 1)
+            ),
+            "alerts per agent-day": table["alerts_per_agent_day"].map(lambda v: f"{v:.2f}"),
+        }
+    ).reset_index(drop=True)
 
 
 def curve_long(evaluation: Evaluation) -> pd.DataFrame:

@@ -24,6 +24,57 @@ logger = logging.getLogger(__name__)
 
 Filter = tuple[str, str, Any]
 
+# Expected form of a CSV time in messages. ISO 8601 times without a zone are read as UTC.
+TIME_FORMAT = "an ISO 8601 UTC time such as 2026-04-06T08:15:00Z"
+# Distinct bad values a message lists before it only counts the rest.
+SHOWN_VALUES = 3
+
+
+def failure_message(
+    source: Path | str,
+    column: str,
+    bad: pd.Series,
+    allowed: str,
+    *,
+    rows: bool = True,
+) -> str:
+    """Return a one-line message about the bad values of one column.
+
+    `bad` contains the offending values, indexed by 0-based data row. The message names the
+    file, the column, up to `SHOWN_VALUES` distinct values, the number of bad rows and
+    what is allowed; with `rows`, each value's first data row counts from 1 after the header.
+    """
+    firsts = bad.astype(str).reset_index().drop_duplicates(bad.name or 0).head(SHOWN_VALUES)
+    shown = []
+    for position, value in zip(firsts.iloc[:, 0], firsts.iloc[:, 1], strict=True):
+        text = "(empty)" if pd.isna(bad.loc[position]) else repr(str(value)[:60])
+        shown.append(f"{text} (data row {int(position) + 1})" if rows else text)
+    distinct = bad.astype(str).nunique()
+    more = f" and {distinct - len(shown)} more" if distinct > len(shown) else ""
+    count = f"{len(bad):,} row" + ("" if len(bad) == 1 else "s")
+    return (
+        f"{source}: column `{column}`: {count} not allowed: {', '.join(shown)}{more}; "
+        f"expected {allowed}"
+    )
+
+
+def allowed_text(column: Any, check_name: str | None) -> str:
+    """Return what a pandera column allows, for an error message."""
+    for check in column.checks or []:
+        if check.name != check_name:
+            continue
+        if check.name == "isin":
+            return "one of " + ", ".join(map(str, check.statistics["allowed_values"]))
+        if check.name == "greater_than_or_equal_to":
+            return f"a number of at least {check.statistics['min_value']}"
+    if check_name == "not_nullable":
+        return "a value in every row (empty is not allowed)"
+    if check_name == "field_uniqueness":
+        return "a unique value in every row"
+    if str(column.dtype) == str(TIMESTAMP):
+        return TIME_FORMAT
+    return f"values of type {column.dtype}"
+
 
 def table_source(root: Path, table: str) -> Path | None:
     """Return the file or folder holding `table` under `root`, or None."""
@@ -99,12 +150,11 @@ def _read_csv(path: Path, table: str, columns: list[str] | None) -> pd.DataFrame
     for name in wanted:
         dtype = schema.columns[name].dtype
         text = str(dtype)
+        if str(TIMESTAMP) in text or text.startswith("datetime64"):
+            frame[name] = _parse_times(frame[name], path, name)
+            continue
         try:
-            if str(TIMESTAMP) in text or text.startswith("datetime64"):
-                frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601").astype(
-                    TIMESTAMP
-                )
-            elif text == "bool":
+            if text == "bool":
                 lowered = frame[name].str.lower()
                 if not lowered.isin(["true", "false"]).all():
                     raise ValueError("expected true or false")
@@ -114,12 +164,35 @@ def _read_csv(path: Path, table: str, columns: list[str] | None) -> pd.DataFrame
             elif text == "float64":
                 frame[name] = pd.to_numeric(frame[name]).astype(float)
         except (ValueError, TypeError) as err:
+            parsed = (
+                pd.to_numeric(frame[name], errors="coerce")
+                if text != "bool"
+                else frame[name].str.lower().where(frame[name].str.lower().isin(["true", "false"]))
+            )
+            bad = frame[name][parsed.isna() & frame[name].notna()]
+            kind = "true or false" if text == "bool" else f"a number (type {text})"
+            if bad.empty:
+                raise SchemaError(
+                    f"{path}: column `{name}` is not of type {text}", path=path, field=name
+                ) from err
             raise SchemaError(
-                f"{path}: column `{name}` is not of type {text} ({err})".replace("\n", " "),
-                path=path,
-                field=name,
+                failure_message(path, name, bad, kind), path=path, field=name, value=bad.iloc[0]
             ) from err
     return frame
+
+
+def _parse_times(values: pd.Series, path: Path, name: str) -> pd.Series:
+    """Parse a CSV column of ISO 8601 times as UTC, naming the rows that are not."""
+    parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+    bad = values[parsed.isna()]
+    if not bad.empty:
+        raise SchemaError(
+            failure_message(path, name, bad, TIME_FORMAT),
+            path=path,
+            field=name,
+            value=bad.iloc[0],
+        )
+    return parsed.astype(TIMESTAMP)
 
 
 # Value checks on Parquet look at this many leading rows; types are checked on every row.
@@ -127,6 +200,7 @@ PARQUET_CHECK_ROWS = 10_000
 
 
 def _check(frame: pd.DataFrame, table: str, source: Path, *, head: int | None) -> pd.DataFrame:
+    """Validate `frame` against the table's schema; CSV frames keep their data-row index."""
     schema = TABLES[table]
     for name in frame.columns:
         if isinstance(frame[name].dtype, pd.CategoricalDtype):
@@ -136,15 +210,25 @@ def _check(frame: pd.DataFrame, table: str, source: Path, *, head: int | None) -
     subset = schema.select_columns(selected)
     subset.unique = [name for name in (schema.unique or []) if name in selected] or None
     try:
-        return subset.validate(frame, head=head, lazy=False)
-    except pandera.errors.SchemaError as err:
-        column = getattr(err, "column_name", None) or "?"
-        raise SchemaError(
-            f"{source}: column `{column}` does not match the `{table}` schema: "
-            f"{str(err).splitlines()[0]}",
-            path=source,
-            field=str(column),
-        ) from err
+        return subset.validate(frame, head=head, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        first = cases.iloc[0]
+        column = str(first["column"]) if pd.notna(first["column"]) else "?"
+        check = str(first["check"]).split("(")[0]
+        same = cases[(cases["column"] == first["column"]) & (cases["check"] == first["check"])]
+        bad = pd.Series(
+            same["failure_case"].to_numpy(),
+            index=same["index"].fillna(-1).astype(int).to_numpy(),
+            name="value",
+        )
+        allowed = allowed_text(schema.columns[column], check) if column in schema.columns else ""
+        # Checks of a whole column, such as its type, have no row.
+        has_rows = source.suffix == ".csv" and bool(same["index"].notna().any())
+        message = failure_message(
+            source, column, bad, allowed or f"the `{table}` schema", rows=has_rows
+        )
+        raise SchemaError(message, path=source, field=column, value=bad.iloc[0]) from err
 
 
 def read_report_table(
@@ -186,5 +270,8 @@ def read_report_table(
             )
         frame = pd.read_parquet(source, columns=wanted, filters=filters or None)
     logger.info("read %d rows of %s from %s", len(frame), table, source)
-    head = None if source.suffix == ".csv" else PARQUET_CHECK_ROWS
-    return _check(frame.reset_index(drop=True), table, source, head=head)
+    if source.suffix == ".csv":
+        # The index stays the 0-based data row of the file, so messages can name the row.
+        return _check(frame, table, source, head=None).reset_index(drop=True)
+    checked = _check(frame.reset_index(drop=True), table, source, head=PARQUET_CHECK_ROWS)
+    return checked

@@ -153,8 +153,34 @@ def batch_stem(name: str, parameters: dict[str, str]) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", "__".join([name, *parts]))
 
 
-def write_index(name: str, runs: list[tuple[dict[str, str], Path]], target: Path) -> Path:
-    """Write an HTML page linking each report of a batch run, with its parameters."""
+# Inline style of the batch index page: the page loads nothing from elsewhere.
+INDEX_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { border: 1px solid #ccc; padding: 0.35rem 0.7rem; text-align: left; }
+th { background: #f2f4f7; }
+tr:nth-child(even) td { background: #fafbfc; }
+a { color: #1f6fb2; }
+"""
+
+
+def write_index(
+    name: str,
+    runs: list[tuple[dict[str, str], Path]],
+    target: Path,
+    fixed: dict[str, str] | None = None,
+) -> Path:
+    """Write an HTML page linking each report of a batch run, with its parameters.
+
+    `fixed` contains the parameters shared by every run, listed above the runs.
+    """
+    title = f"{name.replace('_', ' ').capitalize()}: {len(runs)} reports"
+    shared = "".join(
+        f"<tr><th>{html.escape(key)}</th><td>{html.escape(value)}</td></tr>"
+        for key, value in (fixed or {}).items()
+    )
+    shared_table = f"<h2>Shared parameters</h2>\n<table>\n{shared}\n</table>\n" if shared else ""
     rows = "\n".join(
         "<tr>"
         + "".join(f"<td>{html.escape(value)}</td>" for value in parameters.values())
@@ -163,10 +189,11 @@ def write_index(name: str, runs: list[tuple[dict[str, str], Path]], target: Path
     )
     header = "".join(f"<th>{html.escape(key)}</th>" for key in runs[0][0]) if runs else ""
     target.write_text(
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(name)}: batch</title></head><body>\n"
-        f"<h1>{html.escape(name)}</h1>\n<p>{len(runs)} reports.</p>\n"
-        f"<table border='1' cellpadding='4'>\n<tr>{header}<th>report</th></tr>\n{rows}\n"
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>\n<style>{INDEX_CSS}</style></head><body>\n"
+        f"<h1>{html.escape(title)}</h1>\n<p>Report notebook <code>{html.escape(name)}</code>, "
+        "run once per parameter set below.</p>\n"
+        f"{shared_table}<h2>Runs</h2>\n<table>\n<tr>{header}<th>report</th></tr>\n{rows}\n"
         "</table>\n</body></html>\n",
         encoding="utf-8",
     )
@@ -214,4 +241,4 @@ def run_batch(
         runs.append((values, rendered))
         if progress is not None:
             progress(1)
-    return write_index(name, runs, out_dir / "index.html")
+    return write_index(name, runs, out_dir / "index.html", fixed)

@@ -12,13 +12,35 @@ import pandas as pd
 
 from triagelab.alerts.detect import Tables, detect
 from triagelab.alerts.rules import RulesError, RuleSet, load_rules
+from triagelab.alerts.score import rule_matrix, weighted_scores
 from triagelab.exceptions import ParameterError
 from triagelab.reports.data import check_dataset_folder, read_report_table
 from triagelab.scenarios import COUNTRY_CODES
 
 logger = logging.getLogger(__name__)
 
+# Shown in tables and findings where a group has no events to compute a value from.
+NO_VALUE = "\N{EN DASH}"
+
 REPORT_TABLES = ("customers", "auth_events", "transactions", "tickets")
+FLAGGED = "with an alert"
+NOT_FLAGGED = "without an alert"
+# One colour per customer group in every chart of the report.
+GROUP_COLOURS = {FLAGGED: "#c0392b", NOT_FLAGGED: "#7f8c8d"}
+# Plain headers of the KPI table.
+KPI_LABELS = {
+    "period": "period",
+    "flagged": "customers",
+    "tickets": "tickets",
+    "customers": "distinct customers",
+    "first_response_min": "median first response (min)",
+    "handle_time_min": "median handle time (min)",
+    "first_contact_resolution": "first contact resolution",
+    "csat": "mean CSAT (1-5)",
+    "csat_responses": "CSAT responses",
+    "churn": "churn",
+    "churn_customers": "customers observable for churn",
+}
 
 
 @dataclass(frozen=True)
@@ -107,7 +129,12 @@ def load(params: SupportParameters) -> pd.DataFrame:
         .reset_index(drop=True),
     )
     hits = detect(tables, params.rules)
-    flagged = set(hits["customer_id"])
+    # Flagged means alerted: the weighted score reaches the rule set's alert threshold.
+    # Any single rule firing would flag far too many (new_device alone fires on about one
+    # customer in six in sea-week).
+    fired = pd.Index(sorted(hits["customer_id"].unique()), name="customer_id")
+    scores = weighted_scores(rule_matrix(hits, params.rules, fired), params.rules)
+    flagged = set(scores[scores >= params.rules.alert_threshold].index)
     tickets = tables.tickets.merge(customers[["customer_id", "country"]], on="customer_id")
     if params.country != "all":
         tickets = tickets[tickets["country"] == params.country]
@@ -119,7 +146,7 @@ def load(params: SupportParameters) -> pd.DataFrame:
         )
     tickets = tickets.assign(
         period=np.where(tickets["ts"] < params.split_date, "before", "after"),
-        flagged=np.where(tickets["customer_id"].isin(flagged), "flagged", "not flagged"),
+        flagged=np.where(tickets["customer_id"].isin(flagged), FLAGGED, NOT_FLAGGED),
     )
     tickets = mark_churn(tickets, auth[["customer_id", "ts"]], params.churn_days)
     return tickets
@@ -185,20 +212,57 @@ def kpis(tickets: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["period", "flagged"]).reset_index(drop=True)
 
 
+def _share(value: float) -> str:
+    return NO_VALUE if pd.isna(value) else f"{value:.0%}"
+
+
+def _minutes(value: float) -> str:
+    return NO_VALUE if pd.isna(value) else f"{value:.1f} min"
+
+
+def _csat(value: float) -> str:
+    return NO_VALUE if pd.isna(value) else f"{value:.2f}"
+
+
 def findings(table: pd.DataFrame, params: SupportParameters) -> list[str]:
-    """Return the report's findings as plain sentences."""
+    """Return the report's findings as plain sentences, one per customer group."""
     lines = []
-    for flagged in ("flagged", "not flagged"):
+    split = f"{params.split_date:%Y-%m-%d}"
+    for flagged in (FLAGGED, NOT_FLAGGED):
         subset = table[table["flagged"] == flagged].astype({"period": str}).set_index("period")
         if not {"before", "after"} <= set(subset.index):
-            lines.append(f"Customers {flagged}: tickets on one side of the date only.")
+            lines.append(f"Customers {flagged}: tickets on one side of {split} only.")
             continue
         before, after = subset.loc["before"], subset.loc["after"]
         lines.append(
-            f"Customers {flagged}: median first response {before['first_response_min']:.0f} "
-            f"min before {params.split_date:%Y-%m-%d}, {after['first_response_min']:.0f} min "
-            f"after; first contact resolution {before['first_contact_resolution']:.0%} to "
-            f"{after['first_contact_resolution']:.0%}; CSAT {before['csat']:.2f} to "
-            f"{after['csat']:.2f}."
+            f"Customers {flagged}, before and after {split}: median first response "
+            f"{_minutes(before['first_response_min'])} and "
+            f"{_minutes(after['first_response_min'])}; median handle time "
+            f"{_minutes(before['handle_time_min'])} and {_minutes(after['handle_time_min'])}; "
+            f"first contact resolution {_share(before['first_contact_resolution'])} and "
+            f"{_share(after['first_contact_resolution'])}; CSAT {_csat(before['csat'])} and "
+            f"{_csat(after['csat'])}; churn within {params.churn_days} days "
+            f"{_share(before['churn'])} of {int(before['churn_customers'])} customers and "
+            f"{_share(after['churn'])} of {int(after['churn_customers'])}."
         )
     return lines
+
+
+def kpi_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the KPI table with plain headers and formatted values, for display."""
+    shown = pd.DataFrame(
+        {
+            "period": table["period"].astype(str),
+            "flagged": table["flagged"],
+            "tickets": table["tickets"].map(lambda value: f"{value:,}"),
+            "customers": table["customers"].map(lambda value: f"{value:,}"),
+            "first_response_min": table["first_response_min"].map(_minutes),
+            "handle_time_min": table["handle_time_min"].map(_minutes),
+            "first_contact_resolution": table["first_contact_resolution"].map(_share),
+            "csat": table["csat"].map(_csat),
+            "csat_responses": table["csat_responses"].map(lambda value: f"{value:,}"),
+            "churn": table["churn"].map(_share),
+            "churn_customers": table["churn_customers"].map(lambda value: f"{value:,}"),
+        }
+    )
+    return shown.rename(columns=KPI_LABELS)
