@@ -11,6 +11,7 @@ from ipywidgets import Widget
 from ipywidgets.widgets import widget as widget_module
 
 import triagelab.training.app as app_module
+import triagelab.training.queue as queue_module
 from triagelab.cases import write_bundle
 from triagelab.dataset import Dataset, open_dataset
 from triagelab.exceptions import InputError, SubmissionError
@@ -307,7 +308,7 @@ def test_chart_failure_is_logged_and_shown(
     def broken(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(app_module, "timeline_png", broken)
+    monkeypatch.setattr(queue_module, "timeline_png", broken)
     app = TriageApp(starter_copy, "viewer", "exam", clock=_clock)
     with pytest.raises(TimeoutError, match="was not drawn"):
         app.wait_for_chart(timeout=60)

@@ -10,25 +10,18 @@ import threading
 import traceback
 from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 import ipywidgets as widgets
 import pandas as pd
 
 from triagelab.dataset import KEY_DIR, TRAINEE_DIRS, Dataset, open_dataset
 from triagelab.exceptions import DatasetError, InputError
-from triagelab.training.charts import ChartCache
 from triagelab.training.feedback import feedback_html
+from triagelab.training.queue import NO_HIGHLIGHT, CaseQueue, ChartKey
 from triagelab.training.settings import check_mode, check_trainee_id
 from triagelab.training.submission import Decision, SubmissionStore
-from triagelab.training.timeline import (
-    CustomerEvents,
-    counterparties_seen,
-    customer_timeline,
-    devices_seen,
-    read_queue_events,
-    timeline_png,
-)
+from triagelab.training.timeline import CustomerEvents, counterparties_seen, devices_seen
 from triagelab.training.views import (
     flag_glossary_html,
     profile_html,
@@ -42,9 +35,6 @@ logger = logging.getLogger(__name__)
 Mode = Literal["practice", "exam"]
 F = TypeVar("F", bound=Callable[..., Any])
 STATE_MARKS = {"decided": "✔", "opened": "◐", "new": "○"}
-# A chart is keyed by its case and the evidence event ids it marks (none before feedback).
-ChartKey = tuple[str, frozenset[str]]
-NO_HIGHLIGHT: frozenset[str] = frozenset()
 
 
 def utc_now() -> str:
@@ -105,6 +95,9 @@ class TriageApp:
         reads the key and ends with a hand-in button.
     clock
         Function returning the current time as ISO 8601; tests pass a fixed one.
+    queue
+        The dataset's case queue already read, with the charts it has drawn; by default
+        the app reads its own.
 
     Attributes
     ----------
@@ -122,6 +115,7 @@ class TriageApp:
         mode: str = "practice",
         *,
         clock: Callable[[], str] = utc_now,
+        queue: CaseQueue | None = None,
     ) -> None:
         check_mode(mode)
         self.trainee = check_trainee_id(trainee)
@@ -141,21 +135,19 @@ class TriageApp:
         )
         # Practice feedback needs the key. Exam mode never looks for it, not even its path.
         self.feedback_available = mode == "practice" and self.dataset.has_key
-        self.cases = self.dataset.cases().reset_index(drop=True)
-        queue_customers = sorted(set(self.cases["customer_id"]))
-        self.customers = self.dataset.table(
-            "customers", filters=[("customer_id", "in", queue_customers)]
-        ).set_index("customer_id")
+        self.case_queue = queue if queue is not None else CaseQueue(self.dataset)
+        self.cases = self.case_queue.cases
+        self.customers = self.case_queue.customers
         self.position = self._first_open_case()
         self.timeline = pd.DataFrame()
-        self._events = read_queue_events(self.dataset, list(self.cases["customer_id"]))
         self._updating = False
         # The chart on screen and the one it should show; guarded by the lock because the
         # drawing thread sets the chart widget when a chart it drew is the one expected.
         self._chart_lock = threading.Lock()
         self._chart_expected: ChartKey | None = None
         self._chart_shown: ChartKey | None = None
-        self.charts = ChartCache(self._draw_chart, self._on_chart_ready, self._on_chart_failed)
+        self.charts = self.case_queue.charts
+        self.charts.listen(self._on_chart_ready, self._on_chart_failed)
         self._build_widgets()
         self.show_case(self.position)
 
@@ -343,7 +335,7 @@ class TriageApp:
         customer = self.customers.loc[customer_id]
         timezone = str(customer["home_timezone"])
         events = self._events_of(customer_id)
-        self.timeline = customer_timeline(self.dataset, customer_id, timezone, events)
+        self.timeline = self.case_queue.timeline(customer_id)
         self.profile.value = profile_html(case, customer)
         self.feedback.value = ""
         self.status.value = ""
@@ -363,20 +355,9 @@ class TriageApp:
 
     def _events_of(self, customer_id: str) -> CustomerEvents:
         """Return a customer's events, read once for every customer in the queue."""
-        return self._events[customer_id]
+        return self.case_queue.events_of(customer_id)
 
     # -- charts ---------------------------------------------------------------------------
-
-    def _draw_chart(self, key: Hashable) -> bytes:
-        """Draw the chart of a case; runs in the drawing thread of `self.charts`."""
-        case_id, highlight = cast(ChartKey, key)
-        case = self.cases.loc[self.cases["case_id"] == case_id].iloc[0]
-        customer_id = str(case["customer_id"])
-        timezone = str(self.customers.loc[customer_id, "home_timezone"])
-        timeline = customer_timeline(
-            self.dataset, customer_id, timezone, self._events_of(customer_id)
-        )
-        return timeline_png(timeline, timezone, set(highlight) or None)
 
     def _show_chart(self, key: ChartKey) -> None:
         """Show the chart of `key` now if it is drawn, or as soon as it is.
@@ -406,16 +387,7 @@ class TriageApp:
         self._chart_shown = key
 
     def _priorities_around(self, position: int) -> dict[Hashable, int]:
-        """Return the plain charts to draw ahead: the next cases first, then earlier ones."""
-        count = len(self.cases)
-        reach = count if self.draw_ahead is None else min(count, self.draw_ahead + 1)
-        priorities: dict[Hashable, int] = {}
-        case_ids = self.cases["case_id"]
-        for distance in range(1, reach):
-            for step, rank in ((distance, 2 * distance - 1), (-distance, 2 * distance)):
-                key = (str(case_ids.iloc[(position + step) % count]), NO_HIGHLIGHT)
-                priorities.setdefault(key, rank)
-        return priorities
+        return self.case_queue.chart_priorities(position, self.draw_ahead)
 
     def _draw_charts_around(self, position: int) -> None:
         with self._chart_lock:
@@ -455,7 +427,7 @@ class TriageApp:
         return png
 
     def close(self) -> None:
-        """Stop drawing charts in the background."""
+        """Stop drawing charts in the background; the queue's charts are then not drawn."""
         self.charts.close()
 
     def _load_decision(self, case_id: str) -> Decision | None:

@@ -30,27 +30,24 @@ Failed = Callable[[Hashable, BaseException], None]
 class ChartCache:
     """PNG charts by key, drawn by one daemon thread in order of priority.
 
-    A chart is drawn once and kept. Requests that wait for a chart are called back from the
-    drawing thread when it is ready. One thread draws, so matplotlib is never used by two
-    threads at once; `draw` must still build its figure without pyplot, whose global figure
-    registry is not thread-safe.
+    A chart is drawn once and kept. The listener set with `listen` is called back from the
+    drawing thread for every chart drawn or failed. One thread draws, so matplotlib is never
+    used by two threads at once; `draw` must still build its figure without pyplot, whose
+    global figure registry is not thread-safe.
+
+    A failure is logged with its traceback and passed to the listener. A failed key is not
+    kept, so requesting it again draws it again and reports a failure again.
 
     Parameters
     ----------
     draw
         Function that draws the chart of a key and returns PNG bytes.
-    on_ready
-        Called in the drawing thread with the key and the PNG of every chart drawn.
-    on_error
-        Called in the drawing thread with the key and the exception of a chart that failed.
-        The failure is logged with its traceback before the call. A failed key is not kept,
-        so requesting it again draws it again.
     """
 
-    def __init__(self, draw: Draw, on_ready: Ready, on_error: Failed) -> None:
+    def __init__(self, draw: Draw) -> None:
         self._draw = draw
-        self._on_ready = on_ready
-        self._on_error = on_error
+        self._on_ready: Ready | None = None
+        self._on_error: Failed | None = None
         self._charts: dict[Hashable, bytes] = {}
         self._pending: dict[Hashable, int] = {}
         self._drawing: Hashable | None = None
@@ -58,6 +55,12 @@ class ChartCache:
         self._closed = False
         self._thread: threading.Thread | None = None
         _open_caches.add(self)
+
+    def listen(self, on_ready: Ready | None, on_error: Failed | None) -> None:
+        """Set the functions called with each chart drawn and each failure, replacing others."""
+        with self._condition:
+            self._on_ready = on_ready
+            self._on_error = on_error
 
     def get(self, key: Hashable) -> bytes | None:
         """Return the PNG of `key` if it has been drawn."""
@@ -119,7 +122,9 @@ class ChartCache:
                 png = self._draw(key)
                 with self._condition:
                     self._charts[key] = png
-                self._on_ready(key, png)
+                    on_ready = self._on_ready
+                if on_ready is not None:
+                    on_ready(key, png)
             except Exception as err:
                 logger.exception("drawing or showing the timeline chart %s failed", key)
                 self._report_error(key, err)
@@ -130,7 +135,11 @@ class ChartCache:
 
     def _report_error(self, key: Hashable, err: Exception) -> None:
         # A failing error callback must not end the thread, or no chart would be drawn again.
+        with self._condition:
+            on_error = self._on_error
+        if on_error is None:
+            return
         try:
-            self._on_error(key, err)
+            on_error(key, err)
         except Exception:
             logger.exception("reporting the failed timeline chart %s failed too", key)

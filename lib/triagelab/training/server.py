@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
+# Kernels Voila keeps started ahead of page requests. Each holds the queue and its charts
+# in memory, and starting one takes a core for seconds, so one is kept.
+POOL_SIZE = 1
 
 
 def exercise_notebook() -> Path:
@@ -33,7 +36,10 @@ def voila_command(notebook: Path, port: int) -> list[str]:
     """Return the Voila command line that serves `notebook` on 127.0.0.1:`port` only.
 
     `port_retries=0` makes Voila fail on a busy port instead of moving to another port that
-    the trainee was not given.
+    the trainee was not given. One kernel is kept started ahead of page requests: it runs
+    the notebook up to `wait_for_page_request` (imports, dataset check, reading the queue
+    and drawing its charts), so a page request only signs the trainee in. After a request
+    takes it, Voila starts the next one.
     """
     return [
         sys.executable,
@@ -44,6 +50,8 @@ def voila_command(notebook: Path, port: int) -> list[str]:
         f"--Voila.ip={HOST}",
         "--Voila.port_retries=0",
         "--no-browser",
+        "--preheat_kernel=True",
+        f"--pool_size={POOL_SIZE}",
         "--VoilaConfiguration.show_tracebacks=False",
     ]
 
