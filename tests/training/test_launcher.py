@@ -11,6 +11,7 @@ import triagelab.training.queue as queue_module
 from triagelab.cli import main
 from triagelab.dataset import open_dataset
 from triagelab.training.launcher import TriageLauncher, settings_from_environment
+from triagelab.training.server import voila_command
 
 
 def _clock() -> str:
@@ -105,6 +106,7 @@ def test_cli_app_rejects_exam_on_build_with_key(
         (["--port", "0"], "--port 0 is out of range"),
         (["--trainee", "zed"], "--trainee `zed` is not on the roster"),
         (["--trainee", "../x"], "trainee id `../x` is invalid"),
+        (["--pool-size", "-1"], "--pool-size -1 is negative"),
     ],
 )
 def test_cli_app_rejects_bad_input(
@@ -178,3 +180,14 @@ def test_broken_kept_chart_is_drawn_again(starter_copy: Path) -> None:
     second.app.close()
     assert second.errors == []
     assert path.read_bytes() == drawn
+
+
+def test_voila_command_preheats_pool(tmp_path: Path) -> None:
+    notebook = tmp_path / "app.ipynb"
+    pooled = voila_command(notebook, 8870, pool_size=2)
+    assert "--preheat_kernel=True" in pooled
+    assert "--pool_size=2" in pooled
+    assert "--Voila.ip=127.0.0.1" in pooled
+    unpooled = voila_command(notebook, 8870, pool_size=0)
+    assert not any(part.startswith(("--preheat", "--pool_size")) for part in unpooled)
+    assert "--Voila.ip=127.0.0.1" in unpooled
