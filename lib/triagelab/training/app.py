@@ -21,11 +21,8 @@ from triagelab.training.feedback import feedback_html
 from triagelab.training.queue import NO_HIGHLIGHT, CaseQueue, ChartKey
 from triagelab.training.settings import check_mode, check_trainee_id
 from triagelab.training.submission import Decision, SubmissionStore
-from triagelab.training.timeline import CustomerEvents, counterparties_seen, devices_seen
 from triagelab.training.views import (
     flag_glossary_html,
-    profile_html,
-    seen_html,
     timeline_html,
 )
 from triagelab.vocab import ACTION_DESCRIPTIONS, ACTIONS, FLAGS, PRIORITIES
@@ -329,14 +326,10 @@ class TriageApp:
     def show_case(self, position: int) -> None:
         """Show the case at `position` in the queue (wrapping at both ends)."""
         self.position = position % len(self.cases)
-        case = self.current_case
-        case_id = str(case["case_id"])
-        customer_id = str(case["customer_id"])
-        customer = self.customers.loc[customer_id]
-        timezone = str(customer["home_timezone"])
-        events = self._events_of(customer_id)
-        self.timeline = self.case_queue.timeline(customer_id)
-        self.profile.value = profile_html(case, customer)
+        case_id = str(self.current_case["case_id"])
+        view = self.case_queue.view(case_id)
+        self.timeline = view.timeline
+        self.profile.value = view.profile
         self.feedback.value = ""
         self.status.value = ""
         # The chart of this case usually was drawn in the background, so showing it only
@@ -346,16 +339,12 @@ class TriageApp:
         if decision is not None and self.feedback_available:
             self._show_feedback(decision)
         else:
-            self.timeline_table.value = timeline_html(self.timeline)
-            self.seen.value = seen_html(devices_seen(events), counterparties_seen(events), timezone)
+            self.timeline_table.value = view.table
+            self.seen.value = view.seen
         self._draw_charts_around(self.position)
         # The opened mark is written to disk last, after the case view went to the browser.
         self.store.mark_opened(case_id, self.clock())
         self._refresh_queue()
-
-    def _events_of(self, customer_id: str) -> CustomerEvents:
-        """Return a customer's events, read once for every customer in the queue."""
-        return self.case_queue.events_of(customer_id)
 
     # -- charts ---------------------------------------------------------------------------
 
@@ -496,11 +485,9 @@ class TriageApp:
         """
         key = read_key_row(self.dataset, decision.case_id)
         evidence = set(key["evidence_event_ids"])
-        timezone = str(self.customers.loc[self.current_case["customer_id"], "home_timezone"])
         self.feedback.value = feedback_html(decision, key)
         self.timeline_table.value = timeline_html(self.timeline, evidence)
-        events = self._events_of(str(self.current_case["customer_id"]))
-        self.seen.value = seen_html(devices_seen(events), counterparties_seen(events), timezone)
+        self.seen.value = self.case_queue.view(decision.case_id).seen
         self._show_chart((decision.case_id, frozenset(evidence)))
 
     def _on_submit(self, _: Any = None) -> None:

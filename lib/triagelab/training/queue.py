@@ -8,6 +8,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -17,10 +18,13 @@ from triagelab.dataset import Dataset
 from triagelab.training.charts import ChartCache
 from triagelab.training.timeline import (
     CustomerEvents,
+    counterparties_seen,
     customer_timeline,
+    devices_seen,
     read_queue_events,
     timeline_png,
 )
+from triagelab.training.views import profile_html, seen_html, timeline_html
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +40,24 @@ CHART_STYLE = "seaborn-scatter-1"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+@dataclass(frozen=True)
+class CaseView:
+    """The HTML of one case's view without feedback, and the timeline it shows."""
+
+    timeline: pd.DataFrame
+    profile: str
+    table: str
+    seen: str
+
+
 class CaseQueue:
     """Everything the app shows about the cases of one dataset, read once per kernel.
 
     The trainee-visible tables are read for the queue's customers only. Timelines are built
     once per customer and charts drawn once per case, so every sign-in in the kernel and
-    every visit to a case reuses them. Nothing here reads the answer key: charts with
+    every visit to a case reuses them, and so is the HTML of each case view. The chart
+    drawing thread builds a case's view before its chart, so views of cases ahead are ready
+    too. Nothing here reads the answer key: charts with
     evidence marks are drawn only for keys the app passes after a saved decision.
 
     Parameters
@@ -68,7 +84,8 @@ class CaseQueue:
         ).set_index("customer_id")
         self.events = read_queue_events(dataset, list(self.cases["customer_id"]))
         self._timelines: dict[str, pd.DataFrame] = {}
-        self._timelines_lock = threading.Lock()
+        self._views: dict[str, CaseView] = {}
+        self._cache_lock = threading.Lock()
         self.charts = ChartCache(self.draw_chart)
         logger.info(
             "read %d cases of %d customers from %s",
@@ -87,19 +104,40 @@ class CaseQueue:
 
     def timeline(self, customer_id: str) -> pd.DataFrame:
         """Return a customer's merged timeline, built on first use and kept."""
-        with self._timelines_lock:
+        with self._cache_lock:
             cached = self._timelines.get(customer_id)
         if cached is not None:
             return cached
         built = customer_timeline(
             self.dataset, customer_id, self.timezone(customer_id), self.events_of(customer_id)
         )
-        with self._timelines_lock:
+        with self._cache_lock:
             return self._timelines.setdefault(customer_id, built)
+
+    def view(self, case_id: str) -> CaseView:
+        """Return the view of a case without feedback, built on first use and kept."""
+        with self._cache_lock:
+            cached = self._views.get(case_id)
+        if cached is not None:
+            return cached
+        case = self.cases.loc[self.cases["case_id"] == case_id].iloc[0]
+        customer_id = str(case["customer_id"])
+        timezone = self.timezone(customer_id)
+        events = self.events_of(customer_id)
+        timeline = self.timeline(customer_id)
+        built = CaseView(
+            timeline=timeline,
+            profile=profile_html(case, self.customers.loc[customer_id]),
+            table=timeline_html(timeline),
+            seen=seen_html(devices_seen(events), counterparties_seen(events), timezone),
+        )
+        with self._cache_lock:
+            return self._views.setdefault(case_id, built)
 
     def draw_chart(self, key: Hashable) -> bytes:
         """Draw the timeline chart of a case as PNG; runs in the chart drawing thread."""
         case_id, highlight = cast(ChartKey, key)
+        self.view(case_id)
         path = self._chart_path(case_id) if not highlight else None
         if path is not None and path.is_file():
             png = path.read_bytes()
