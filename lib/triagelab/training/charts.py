@@ -32,8 +32,8 @@ class ChartCache:
 
     A chart is drawn once and kept. The listener set with `listen` is called back from the
     drawing thread for every chart drawn or failed. One thread draws, so matplotlib is never
-    used by two threads at once; `draw` must still build its figure without pyplot, whose
-    global figure registry is not thread-safe.
+    used by two threads at once. `draw` must still build its figure without pyplot, because
+    pyplot's global figure registry is not thread-safe.
 
     A failure is logged with its traceback and passed to the listener. A failed key is not
     kept, so requesting it again draws it again and reports a failure again.
@@ -68,7 +68,7 @@ class ChartCache:
             return self._charts.get(key)
 
     def request(self, priorities: dict[Hashable, int]) -> None:
-        """Queue the charts not drawn yet; a lower priority number is drawn first.
+        """Queue the charts not drawn yet, a lower priority number first.
 
         Keys still pending from earlier requests keep their place only if named again, so a
         trainee who jumps around the queue does not wait for charts of cases left behind.

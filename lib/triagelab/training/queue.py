@@ -181,7 +181,7 @@ class CaseQueue:
         return priorities
 
     def draw_ahead(self, reach: int | None = None) -> None:
-        """Start drawing the charts of the queue from its first case, before anyone asks."""
+        """Start drawing the charts of the queue from its first case, before any page request."""
         first = (str(self.cases["case_id"].iloc[0]), NO_HIGHLIGHT)
         self.charts.request({first: 0, **self.chart_priorities(0, reach)})
 
