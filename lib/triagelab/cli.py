@@ -154,7 +154,13 @@ def _cmd_bundle(args: argparse.Namespace) -> int:
 def _cmd_app(args: argparse.Namespace) -> int:
     from triagelab.training.server import serve
 
-    serve(args.built, port=args.port, mode=args.mode, trainee=args.trainee)
+    serve(
+        args.built,
+        port=args.port,
+        mode=args.mode,
+        trainee=args.trainee,
+        pool_size=args.pool_size,
+    )
     return EXIT_OK
 
 
@@ -402,6 +408,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="practice shows feedback after each decision; exam needs a bundle without key/",
     )
     app.add_argument("--trainee", default="", help="sign this trainee in at once")
+    app.add_argument(
+        "--pool-size",
+        type=int,
+        default=1,
+        help="kernels kept ready ahead of page requests, each with the queue read and its "
+        "charts drawn; 0 starts a kernel per request (default: %(default)s)",
+    )
     app.set_defaults(run=_cmd_app)
 
     grade = add_command("grade", help="score submissions against the key")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -192,3 +193,70 @@ def test_exam_shows_nothing_of_the_key(
     assert len(saved["decisions"]) == 2
     assert isinstance(pd.Timestamp(saved["decisions"][0]["decided_at"]), pd.Timestamp)
     page.close()
+
+
+# Voila starts the next kernel about a second after a page takes one, and that kernel runs
+# the notebook up to the page request within a few seconds; this leaves ample time.
+PREHEAT_SETTLE_S = 20
+
+
+@pytest.fixture(scope="module")
+def preset_build(starter_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("preset") / starter_build.name
+    shutil.copytree(starter_build, target)
+    return target
+
+
+def _chart_shown(page: Any, before: str | None) -> None:
+    page.wait_for_function(
+        "s => { const c = document.querySelector('.triagelab-chart');"
+        " const src = c.getAttribute('src') || '';"
+        " return src !== s && src.startsWith('blob:')"
+        " && !c.classList.contains('triagelab-chart-pending'); }",
+        arg=before,
+        timeout=TIMEOUT_MS,
+    )
+
+
+def test_preheated_kernel_reads_decisions_at_request(browser: Any, preset_build: Path) -> None:
+    labels = open_dataset(preset_build).labels().set_index("case_id")
+    order = _case_order(preset_build)
+    server = VoilaServer(
+        preset_build, preset_build.parent / "voila.log", "--mode", "practice", "--trainee", "amira"
+    )
+    server.start()
+    try:
+        first = browser.new_page()
+        first.goto(server.url, timeout=TIMEOUT_MS)
+        _wait_for_case(first, order[0])
+        _chart_shown(first, None)
+        # The kernel that serves the next page is started and preheated meanwhile, so it
+        # runs the notebook before the decision below is saved.
+        time.sleep(PREHEAT_SETTLE_S)
+        first.get_by_role("button", name="Next").click()
+        _wait_for_case(first, order[1])
+        first.get_by_role("button", name="Previous").click()
+        _wait_for_case(first, order[0])
+        plain = first.get_attribute(".triagelab-chart", "src")
+        first.get_by_role("button", name="Save decision").click()
+        first.wait_for_selector(f".triagelab-saved:has-text('{order[0]}')", timeout=TIMEOUT_MS)
+        expect(first.locator(".triagelab-feedback")).to_contain_text("Flags missed")
+        if len(labels.loc[order[0], "evidence_event_ids"]):
+            # Feedback redraws the chart with the evidence events marked.
+            _chart_shown(first, plain)
+        first.close()
+
+        second = browser.new_page()
+        second.goto(server.url, timeout=TIMEOUT_MS)
+        _wait_for_case(second, order[1])
+        expect(second.locator(".triagelab-header")).to_contain_text("1 of 15 decided")
+        options = second.locator(".triagelab-queue option")
+        expect(options.nth(0)).to_contain_text("(decided)")
+        expect(options.nth(1)).to_contain_text("(opened)")
+        expect(options.nth(2)).to_contain_text("(new)")
+        _chart_shown(second, None)
+        assert second.locator(".triagelab-error").count() == 0
+        second.close()
+    finally:
+        server.stop()
+    assert (preset_build / "submissions" / "amira.opened").is_file()

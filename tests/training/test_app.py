@@ -11,9 +11,10 @@ from ipywidgets import Widget
 from ipywidgets.widgets import widget as widget_module
 
 import triagelab.training.app as app_module
+import triagelab.training.queue as queue_module
 from triagelab.cases import write_bundle
 from triagelab.dataset import Dataset, open_dataset
-from triagelab.exceptions import InputError
+from triagelab.exceptions import InputError, SubmissionError
 from triagelab.training.app import TriageApp
 from triagelab.training.submission import load_submission
 
@@ -204,9 +205,9 @@ def test_queue_marks_opened_cases(starter_copy: Path) -> None:
     assert "0 of 15 decided" in app.header.value
 
 
-def test_case_view_lists_devices_and_counterparties(starter_build: Path) -> None:
-    dataset = open_dataset(starter_build)
-    app = TriageApp(starter_build, "viewer", "exam", clock=_clock)
+def test_case_view_lists_devices_and_counterparties(starter_copy: Path) -> None:
+    dataset = open_dataset(starter_copy)
+    app = TriageApp(starter_copy, "viewer", "exam", clock=_clock)
     for position in range(len(app.cases)):
         app.show_case(position)
         customer_id = str(app.current_case["customer_id"])
@@ -214,9 +215,13 @@ def test_case_view_lists_devices_and_counterparties(starter_build: Path) -> None
         for device in set(auth["device_id"]):
             assert device in app.seen.value
         assert "USD" in app.timeline_table.value
-        assert bytes(app.chart.value).startswith(b"\x89PNG")
+        png = app.wait_for_chart()
+        assert png.startswith(b"\x89PNG")
+        assert bytes(app.chart.value) == png
+        assert "triagelab-chart-pending" not in app.chart._dom_classes
     assert app.errors == []
-    assert not (starter_build / "submissions").exists()
+    app.close()
+    assert not (starter_copy / "submissions" / "viewer.json").exists()
 
 
 def test_concurrent_sessions_keep_every_decision(starter_copy: Path) -> None:
@@ -249,3 +254,98 @@ def test_concurrent_sessions_keep_every_decision(starter_copy: Path) -> None:
 def test_invalid_trainee_id_is_rejected(starter_build: Path, trainee: str) -> None:
     with pytest.raises(InputError, match="trainee id"):
         TriageApp(starter_build, trainee, "exam")
+
+
+def test_next_chart_is_drawn_ahead(starter_copy: Path) -> None:
+    app = TriageApp(starter_copy, "viewer", "exam", clock=_clock)
+    first = app.wait_for_chart()
+    next_case = str(app.cases["case_id"].iloc[app.position + 1])
+    ahead = app.charts.wait((next_case, frozenset()), timeout=60)
+    assert ahead is not None
+    app.next_button.click()
+    assert bytes(app.chart.value) == ahead
+    assert ahead != first
+    assert "triagelab-chart-pending" not in app.chart._dom_classes
+    assert app.chart.layout.visibility == "visible"
+    assert app.errors == []
+    app.close()
+
+
+def test_chart_of_other_case_is_hidden_until_drawn(starter_copy: Path) -> None:
+    app = TriageApp(starter_copy, "viewer", "exam", clock=_clock)
+    app.wait_for_chart()
+    far = len(app.cases) // 2
+    app.show_case(far)
+    if app.charts.get((str(app.current_case["case_id"]), frozenset())) is None:
+        assert "triagelab-chart-pending" in app.chart._dom_classes
+        assert app.chart.layout.visibility == "hidden"
+    png = app.wait_for_chart()
+    assert bytes(app.chart.value) == png
+    assert app.chart.layout.visibility == "visible"
+    app.close()
+
+
+def test_feedback_redraws_chart_with_evidence(starter_copy: Path) -> None:
+    labels = open_dataset(starter_copy).labels().set_index("case_id")
+    app = TriageApp(starter_copy, "amira", "practice", clock=_clock)
+    order = list(app.cases["case_id"])
+    position = next(i for i, c in enumerate(order) if len(labels.loc[c, "evidence_event_ids"]))
+    app.show_case(position)
+    plain = app.wait_for_chart()
+    app.save_button.click()
+    marked = app.wait_for_chart()
+    assert app.errors == []
+    assert marked != plain
+    assert bytes(app.chart.value) == marked
+    evidence = frozenset(labels.loc[order[position], "evidence_event_ids"])
+    assert app.charts.get((order[position], evidence)) == marked
+    app.close()
+
+
+def test_chart_failure_is_logged_and_shown(
+    starter_copy: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(queue_module, "timeline_png", broken)
+    app = TriageApp(starter_copy, "viewer", "exam", clock=_clock)
+    with pytest.raises(TimeoutError, match="was not drawn"):
+        app.wait_for_chart(timeout=60)
+    app.close()
+    assert any("no fonts" in error for error in app.errors)
+    assert "RuntimeError: no fonts" in app.status.value
+    assert "triagelab-error" in app.status.value
+    assert any("timeline chart" in r.message and r.exc_info for r in caplog.records)
+
+
+def test_opened_cases_survive_reload(starter_copy: Path) -> None:
+    app = TriageApp(starter_copy, "amira", "exam", clock=_clock)
+    app.next_button.click()
+    app.next_button.click()
+    app.close()
+    opened = starter_copy / "submissions" / "amira.opened"
+    assert opened.is_file()
+    assert not (starter_copy / "submissions" / "amira.json").exists()
+
+    def later() -> str:
+        return "2026-03-21T09:00:00+00:00"
+
+    again = TriageApp(starter_copy, "amira", "exam", clock=later)
+    again.close()
+    states = [label.rsplit("(", 1)[1].rstrip(")") for label, _ in again.queue.options]
+    assert states[:4] == ["opened", "opened", "opened", "new"]
+    case_id = str(again.cases["case_id"].iloc[1])
+    assert again.opened_at[case_id] == _clock()
+    again.show_case(1)
+    assert again.save().opened_at == _clock()
+
+
+def test_corrupt_opened_file_is_rejected(starter_copy: Path) -> None:
+    folder = starter_copy / "submissions"
+    folder.mkdir()
+    (folder / "amira.opened").write_text("{not json")
+    with pytest.raises(SubmissionError, match="not a valid list of opened cases") as caught:
+        TriageApp(starter_copy, "amira", "exam", clock=_clock)
+    assert caught.value.path == folder / "amira.opened"
+    assert (folder / "amira.opened").read_text() == "{not json"

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+import triagelab.training.queue as queue_module
 from triagelab.cli import main
+from triagelab.dataset import open_dataset
 from triagelab.training.launcher import TriageLauncher, settings_from_environment
+from triagelab.training.server import voila_command
 
 
 def _clock() -> str:
@@ -103,6 +106,7 @@ def test_cli_app_rejects_exam_on_build_with_key(
         (["--port", "0"], "--port 0 is out of range"),
         (["--trainee", "zed"], "--trainee `zed` is not on the roster"),
         (["--trainee", "../x"], "trainee id `../x` is invalid"),
+        (["--pool-size", "-1"], "--pool-size -1 is negative"),
     ],
 )
 def test_cli_app_rejects_bad_input(
@@ -128,3 +132,62 @@ def test_cli_app_missing_dataset_exits_2(tmp_path: Path) -> None:
 def test_cli_app_changed_bundle_exits_2(starter_copy: Path, tmp_path: Path) -> None:
     shutil.rmtree(starter_copy / "data" / "tickets")
     assert main(["app", str(starter_copy)]) == 2
+
+
+def test_charts_are_kept_for_next_kernel(
+    starter_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = TriageLauncher(starter_copy, "exam", "amira", clock=_clock)
+    assert first.app is not None
+    assert first.case_queue is not None
+    drawn = first.app.wait_for_chart()
+    # The app of this test draws one chart ahead only; draw the rest and wait for them.
+    first.case_queue.draw_ahead()
+    for case_id in first.case_queue.cases["case_id"]:
+        assert first.case_queue.charts.wait((case_id, frozenset()), timeout=60) is not None
+    first.app.close()
+    folder = first.case_queue.chart_folder
+    assert folder is not None
+    assert folder.parent == starter_copy / "cache" / "charts"
+    kept = sorted(folder.glob("*.png"))
+    assert len(kept) == len(first.case_queue.cases)
+    assert drawn in {path.read_bytes() for path in kept}
+
+    def no_drawing(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("a kept chart was drawn again")
+
+    monkeypatch.setattr(queue_module, "timeline_png", no_drawing)
+    second = TriageLauncher(starter_copy, "exam", "amira", clock=_clock)
+    assert second.app is not None
+    assert second.app.wait_for_chart() == drawn
+    second.app.close()
+    assert second.errors == []
+    assert open_dataset(starter_copy).verify() is None
+
+
+def test_broken_kept_chart_is_drawn_again(starter_copy: Path) -> None:
+    first = TriageLauncher(starter_copy, "exam", "amira", clock=_clock)
+    assert first.app is not None and first.case_queue is not None
+    drawn = first.app.wait_for_chart()
+    first.app.close()
+    case_id = str(first.app.current_case["case_id"])
+    path = first.case_queue._chart_path(case_id)
+    assert path is not None
+    path.write_bytes(b"truncated")
+    second = TriageLauncher(starter_copy, "exam", "amira", clock=_clock)
+    assert second.app is not None
+    assert second.app.wait_for_chart() == drawn
+    second.app.close()
+    assert second.errors == []
+    assert path.read_bytes() == drawn
+
+
+def test_voila_command_preheats_pool(tmp_path: Path) -> None:
+    notebook = tmp_path / "app.ipynb"
+    pooled = voila_command(notebook, 8870, pool_size=2)
+    assert "--preheat_kernel=True" in pooled
+    assert "--pool_size=2" in pooled
+    assert "--Voila.ip=127.0.0.1" in pooled
+    unpooled = voila_command(notebook, 8870, pool_size=0)
+    assert not any(part.startswith(("--preheat", "--pool_size")) for part in unpooled)
+    assert "--Voila.ip=127.0.0.1" in unpooled

@@ -6,8 +6,9 @@ import datetime as dt
 import functools
 import html
 import logging
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -17,20 +18,11 @@ import pandas as pd
 from triagelab.dataset import KEY_DIR, TRAINEE_DIRS, Dataset, open_dataset
 from triagelab.exceptions import DatasetError, InputError
 from triagelab.training.feedback import feedback_html
+from triagelab.training.queue import NO_HIGHLIGHT, CaseQueue, ChartKey
 from triagelab.training.settings import check_mode, check_trainee_id
 from triagelab.training.submission import Decision, SubmissionStore
-from triagelab.training.timeline import (
-    CustomerEvents,
-    counterparties_seen,
-    customer_timeline,
-    devices_seen,
-    read_queue_events,
-    timeline_png,
-)
 from triagelab.training.views import (
     flag_glossary_html,
-    profile_html,
-    seen_html,
     timeline_html,
 )
 from triagelab.vocab import ACTION_DESCRIPTIONS, ACTIONS, FLAGS, PRIORITIES
@@ -100,7 +92,18 @@ class TriageApp:
         reads the key and ends with a hand-in button.
     clock
         Function returning the current time as ISO 8601; tests pass a fixed one.
+    queue
+        The dataset's case queue already read, with the charts it has drawn; by default
+        the app reads its own.
+
+    Attributes
+    ----------
+    draw_ahead
+        How many cases after and before the one on screen get their charts drawn in the
+        background; None draws the whole queue, nearest cases first.
     """
+
+    draw_ahead: int | None = None
 
     def __init__(
         self,
@@ -109,6 +112,7 @@ class TriageApp:
         mode: str = "practice",
         *,
         clock: Callable[[], str] = utc_now,
+        queue: CaseQueue | None = None,
     ) -> None:
         check_mode(mode)
         self.trainee = check_trainee_id(trainee)
@@ -128,15 +132,26 @@ class TriageApp:
         )
         # Practice feedback needs the key. Exam mode never looks for it, not even its path.
         self.feedback_available = mode == "practice" and self.dataset.has_key
-        self.cases = self.dataset.cases().reset_index(drop=True)
-        self.customers = self.dataset.table("customers").set_index("customer_id")
-        self.opened_at: dict[str, str] = {}
+        self.case_queue = queue if queue is not None else CaseQueue(self.dataset)
+        self.cases = self.case_queue.cases
+        self.customers = self.case_queue.customers
         self.position = self._first_open_case()
         self.timeline = pd.DataFrame()
-        self._events: dict[str, CustomerEvents] | None = None
         self._updating = False
+        # The chart on screen and the one it should show; guarded by the lock because the
+        # drawing thread sets the chart widget when a chart it drew is the one expected.
+        self._chart_lock = threading.Lock()
+        self._chart_expected: ChartKey | None = None
+        self._chart_shown: ChartKey | None = None
+        self.charts = self.case_queue.charts
+        self.charts.listen(self._on_chart_ready, self._on_chart_failed)
         self._build_widgets()
         self.show_case(self.position)
+
+    @property
+    def opened_at(self) -> dict[str, str]:
+        """When each case was first opened by this trainee, kept across reloads."""
+        return self.store.opened_at
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -241,16 +256,20 @@ class TriageApp:
                 return callback(*args, **kwargs)
             except Exception as err:
                 logger.exception("callback %s failed", getattr(callback, "__name__", callback))
-                message = f"{type(err).__name__}: {err}"
-                self.errors.append(message + "\n" + traceback.format_exc())
-                self.status.value = (
-                    f"<span class='triagelab-error' style='color:#b00020'>Error: "
-                    f"{html.escape(message)}. Your saved decisions are safe; tell your "
-                    "trainer.</span>"
-                )
+                self._show_error(err, traceback.format_exc())
                 return None
 
         return wrapper  # type: ignore[return-value]
+
+    def _show_error(self, err: BaseException, details: str) -> None:
+        """Keep an error with its traceback and show it in the status line."""
+        message = f"{type(err).__name__}: {err}"
+        self.errors.append(message + "\n" + details)
+        self.status.value = (
+            f"<span class='triagelab-error' style='color:#b00020'>Error: "
+            f"{html.escape(message)}. Your saved decisions are safe; tell your "
+            "trainer.</span>"
+        )
 
     # -- state ----------------------------------------------------------------------------
 
@@ -263,10 +282,9 @@ class TriageApp:
 
     def case_state(self, case_id: str) -> str:
         """Return `decided`, `opened` or `new` for a case."""
-        # NOTE: `opened` lives in memory only, so after a reload every undecided case is `new`.
         if self.store.submission.decision_for(case_id) is not None:
             return "decided"
-        return "opened" if case_id in self.opened_at else "new"
+        return "opened" if case_id in self.store.opened_at else "new"
 
     @property
     def handed_in(self) -> bool:
@@ -308,33 +326,98 @@ class TriageApp:
     def show_case(self, position: int) -> None:
         """Show the case at `position` in the queue (wrapping at both ends)."""
         self.position = position % len(self.cases)
-        case = self.current_case
-        case_id = str(case["case_id"])
-        customer_id = str(case["customer_id"])
-        self.opened_at.setdefault(case_id, self.clock())
-        customer = self.customers.loc[customer_id]
-        timezone = str(customer["home_timezone"])
-        events = self._events_of(customer_id)
-        self.timeline = customer_timeline(self.dataset, customer_id, timezone, events)
-        # The text of the case goes to the browser first and the chart last, because the
-        # chart takes the longest to draw.
-        self.profile.value = profile_html(case, customer)
+        case_id = str(self.current_case["case_id"])
+        view = self.case_queue.view(case_id)
+        self.timeline = view.timeline
+        self.profile.value = view.profile
         self.feedback.value = ""
         self.status.value = ""
+        # The chart of this case usually was drawn in the background, so showing it only
+        # sends PNG bytes; charts of the cases around it are drawn next.
+        self._show_chart((case_id, NO_HIGHLIGHT))
         decision = self._load_decision(case_id)
-        self._refresh_queue()
         if decision is not None and self.feedback_available:
             self._show_feedback(decision)
-            return
-        self.timeline_table.value = timeline_html(self.timeline)
-        self.seen.value = seen_html(devices_seen(events), counterparties_seen(events), timezone)
-        self.chart.value = timeline_png(self.timeline, timezone)
+        else:
+            self.timeline_table.value = view.table
+            self.seen.value = view.seen
+        self._draw_charts_around(self.position)
+        # The opened mark is written to disk last, after the case view went to the browser.
+        self.store.mark_opened(case_id, self.clock())
+        self._refresh_queue()
 
-    def _events_of(self, customer_id: str) -> CustomerEvents:
-        """Return a customer's events, read once for every customer in the queue."""
-        if self._events is None:
-            self._events = read_queue_events(self.dataset, list(self.cases["customer_id"]))
-        return self._events[customer_id]
+    # -- charts ---------------------------------------------------------------------------
+
+    def _show_chart(self, key: ChartKey) -> None:
+        """Show the chart of `key` now if it is drawn, or as soon as it is.
+
+        The chart of another case is hidden meanwhile, so a trainee never reads a chart
+        under the wrong profile. The same case's chart without marks stays up while the
+        marked one is drawn.
+        """
+        png = self.charts.get(key)
+        with self._chart_lock:
+            self._chart_expected = key
+            if png is not None:
+                self._set_chart(key, png)
+            elif self._chart_shown is None or self._chart_shown[0] != key[0]:
+                self.chart.add_class("triagelab-chart-pending")
+                self.chart.layout.visibility = "hidden"
+        if png is None:
+            self.charts.request({key: 0, **self._priorities_around(self.position)})
+
+    def _set_chart(self, key: ChartKey, png: bytes) -> None:
+        # Called with `_chart_lock` held. The value and the class go in one message, so the
+        # page never shows the new class with the old picture.
+        with self.chart.hold_sync():
+            self.chart.value = png
+            self.chart.remove_class("triagelab-chart-pending")
+        self.chart.layout.visibility = "visible"
+        self._chart_shown = key
+
+    def _priorities_around(self, position: int) -> dict[Hashable, int]:
+        return self.case_queue.chart_priorities(position, self.draw_ahead)
+
+    def _draw_charts_around(self, position: int) -> None:
+        with self._chart_lock:
+            expected = self._chart_expected
+        priorities = self._priorities_around(position)
+        if expected is not None and self.charts.get(expected) is None:
+            priorities[expected] = 0
+        self.charts.request(priorities)
+
+    def _on_chart_ready(self, key: Hashable, png: bytes) -> None:
+        with self._chart_lock:
+            if key == self._chart_expected and key != self._chart_shown:
+                self._set_chart(key, png)  # type: ignore[arg-type]
+
+    def _on_chart_failed(self, key: Hashable, err: BaseException) -> None:
+        details = "".join(traceback.format_exception(err))
+        self._show_error(err, details)
+
+    def wait_for_chart(self, timeout: float = 60.0) -> bytes:
+        """Block until the chart the case view expects is on screen, and return its PNG.
+
+        Raises
+        ------
+        TimeoutError
+            If the chart is not drawn within `timeout` seconds or its drawing failed.
+        """
+        with self._chart_lock:
+            key = self._chart_expected
+        if key is None:
+            raise TimeoutError("no chart is expected; show a case first")
+        png = self.charts.wait(key, timeout)
+        if png is None:
+            raise TimeoutError(f"the chart of case `{key[0]}` was not drawn within {timeout} s")
+        with self._chart_lock:
+            if self._chart_expected == key and self._chart_shown != key:
+                self._set_chart(key, png)
+        return png
+
+    def close(self) -> None:
+        """Stop drawing charts in the background; the queue's charts are then not drawn."""
+        self.charts.close()
 
     def _load_decision(self, case_id: str) -> Decision | None:
         decision = self.store.submission.decision_for(case_id)
@@ -382,7 +465,7 @@ class TriageApp:
             priority=self.priority.value,
             confidence=self.confidence.value / 100,
             rationale=self.rationale.value.strip(),
-            opened_at=self.opened_at.get(case_id),
+            opened_at=self.store.opened_at.get(case_id),
             decided_at=self.clock(),
         )
         self.store.save(decision)
@@ -402,12 +485,10 @@ class TriageApp:
         """
         key = read_key_row(self.dataset, decision.case_id)
         evidence = set(key["evidence_event_ids"])
-        timezone = str(self.customers.loc[self.current_case["customer_id"], "home_timezone"])
         self.feedback.value = feedback_html(decision, key)
         self.timeline_table.value = timeline_html(self.timeline, evidence)
-        events = self._events_of(str(self.current_case["customer_id"]))
-        self.seen.value = seen_html(devices_seen(events), counterparties_seen(events), timezone)
-        self.chart.value = timeline_png(self.timeline, timezone, evidence)
+        self.seen.value = self.case_queue.view(decision.case_id).seen
+        self._show_chart((decision.case_id, frozenset(evidence)))
 
     def _on_submit(self, _: Any = None) -> None:
         self.hand_in()

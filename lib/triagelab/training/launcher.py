@@ -12,6 +12,7 @@ import ipywidgets as widgets
 from triagelab.dataset import Dataset, open_dataset
 from triagelab.exceptions import InputError
 from triagelab.training.app import TriageApp, utc_now, verify_for_mode
+from triagelab.training.queue import CaseQueue
 from triagelab.training.settings import (
     ROSTER,
     check_mode,
@@ -30,6 +31,11 @@ class TriageLauncher:
 
     A missing dataset, files that do not match the manifest, a bad mode or a trainee id
     not on the roster are shown as a message, and nothing is written.
+
+    The dataset is verified and its case queue read once, here, and the queue's charts are
+    drawn in the background from then on, or read from the dataset's chart folder where an
+    earlier kernel left them. With Voila's preheated kernels this runs before
+    a trainee requests the page, so signing in only reads the trainee's submission.
 
     Parameters
     ----------
@@ -56,6 +62,7 @@ class TriageLauncher:
         self.app: TriageApp | None = None
         self.dataset: Dataset | None = None
         self.roster: dict[str, str] | None = None
+        self.case_queue: CaseQueue | None = None
         self.message = widgets.HTML()
         self.form = widgets.HBox()
         self.body = widgets.VBox()
@@ -65,9 +72,11 @@ class TriageLauncher:
             dataset_ = open_dataset(dataset)
             verify_for_mode(dataset_, mode)
             self.roster = read_roster(dataset_.root)
+            self.case_queue = CaseQueue(dataset_, keep_charts=True)
         except InputError as err:
             self._show_error(err)
             return
+        self.case_queue.draw_ahead()
         self.dataset = dataset_
         self._build_form()
         if trainee:
@@ -102,7 +111,7 @@ class TriageLauncher:
 
     def sign_in(self, trainee: str) -> TriageApp | None:
         """Open the app for `trainee`, or show why not; return the app if it opened."""
-        if self.dataset is None:
+        if self.dataset is None or self.case_queue is None:
             return None
         try:
             trainee = check_trainee_id(trainee)
@@ -114,7 +123,9 @@ class TriageLauncher:
                     field="trainee",
                     value=trainee,
                 )
-            self.app = TriageApp(self.dataset, trainee, self.mode, clock=self.clock)
+            self.app = TriageApp(
+                self.dataset, trainee, self.mode, clock=self.clock, queue=self.case_queue
+            )
         except InputError as err:
             self._show_error(err)
             return None

@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
+# Kernels Voila keeps started ahead of page requests, by default. Each holds the queue and
+# its charts in memory, and starting one takes a core for seconds.
+POOL_SIZE = 1
 
 
 def exercise_notebook() -> Path:
@@ -29,12 +32,16 @@ def exercise_notebook() -> Path:
     return Path(__file__).resolve().parents[3] / "notebooks" / "training" / "triage_exercise.ipynb"
 
 
-def voila_command(notebook: Path, port: int) -> list[str]:
+def voila_command(notebook: Path, port: int, pool_size: int = POOL_SIZE) -> list[str]:
     """Return the Voila command line that serves `notebook` on 127.0.0.1:`port` only.
 
     `port_retries=0` makes Voila fail on a busy port instead of moving to another port that
-    the trainee was not given.
+    the trainee was not given. `pool_size` kernels are kept started ahead of page requests:
+    each runs the notebook up to `wait_for_page_request` (imports, dataset check, reading
+    the queue and drawing its charts), so a page request only signs the trainee in. After a
+    request takes one, Voila starts the next. With 0, every page request starts a kernel.
     """
+    preheat = ["--preheat_kernel=True", f"--pool_size={pool_size}"] if pool_size > 0 else []
     return [
         sys.executable,
         "-m",
@@ -45,21 +52,32 @@ def voila_command(notebook: Path, port: int) -> list[str]:
         "--Voila.port_retries=0",
         "--no-browser",
         "--VoilaConfiguration.show_tracebacks=False",
+        *preheat,
     ]
 
 
-def check_app_inputs(dataset: str | Path, port: int, mode: str, trainee: str) -> Path:
+def check_app_inputs(
+    dataset: str | Path, port: int, mode: str, trainee: str, pool_size: int = POOL_SIZE
+) -> Path:
     """Check what `triagelab app` was given and return the dataset folder as an absolute path.
 
     Raises
     ------
     InputError
-        For a missing or changed dataset, a port outside 1-65535, an unknown mode, a build
-        with its answer key in exam mode, or a trainee id that is invalid or not on the roster.
+        For a missing or changed dataset, a port outside 1-65535, a negative pool size, an
+        unknown mode, a build with its answer key in exam mode, or a trainee id that is
+        invalid or not on the roster.
     """
     if not 1 <= port <= 65535:
         raise InputError(
             f"--port {port} is out of range; use 1 to 65535", field="--port", value=port
+        )
+    if pool_size < 0:
+        raise InputError(
+            f"--pool-size {pool_size} is negative; use 0 to start a kernel per page request, "
+            "or the number of kernels to keep ready",
+            field="--pool-size",
+            value=pool_size,
         )
     check_mode(mode, "--mode")
     opened = open_dataset(dataset)
@@ -85,20 +103,25 @@ def check_app_inputs(dataset: str | Path, port: int, mode: str, trainee: str) ->
 
 
 def serve(
-    dataset: str | Path, *, port: int = DEFAULT_PORT, mode: str = "practice", trainee: str = ""
+    dataset: str | Path,
+    *,
+    port: int = DEFAULT_PORT,
+    mode: str = "practice",
+    trainee: str = "",
+    pool_size: int = POOL_SIZE,
 ) -> None:
     """Replace this process with a Voila server for the trainee notebook; never returns.
 
     The dataset, mode and trainee reach the notebook as environment variables, because
     Voila cannot pass papermill parameters.
     """
-    root = check_app_inputs(dataset, port, mode, trainee)
+    root = check_app_inputs(dataset, port, mode, trainee, pool_size)
     notebook = exercise_notebook()
     if not notebook.is_file():
         raise InputError(f"{notebook}: trainee notebook not found in the checkout", path=notebook)
     environment = dict(os.environ)
     environment.update({ENV_DATASET: str(root), ENV_MODE: mode, ENV_TRAINEE: trainee.strip()})
-    command = voila_command(notebook, port)
+    command = voila_command(notebook, port, pool_size)
     logger.info("serving %s (%s mode) at http://%s:%d/", root, mode, HOST, port)
     sys.stdout.flush()
     sys.stderr.flush()

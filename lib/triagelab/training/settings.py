@@ -17,6 +17,8 @@ ROSTER = "roster.csv"
 ENV_DATASET = "TRIAGELAB_DATASET"
 ENV_MODE = "TRIAGELAB_MODE"
 ENV_TRAINEE = "TRIAGELAB_TRAINEE"
+# Voila sets this to "True" in the kernels it starts ahead of page requests (Voila 0.5).
+ENV_VOILA_PREHEAT = "VOILA_PREHEAT"
 # Trainee ids name the submission file, so they may not contain path separators.
 TRAINEE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -37,6 +39,20 @@ def settings_from_environment(dataset: str, mode: str, trainee: str) -> Settings
         mode=os.environ.get(ENV_MODE) or mode,
         trainee=os.environ.get(ENV_TRAINEE) or trainee,
     )
+
+
+def wait_for_page_request() -> bool:
+    """Block a kernel that Voila started ahead of time until a page request takes it.
+
+    Return True if the kernel waited. Outside such a kernel (a plain Voila kernel, Jupyter,
+    papermill) return False at once, without importing Voila, which takes seconds.
+    """
+    if os.environ.get(ENV_VOILA_PREHEAT) != "True":
+        return False
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+    return True
 
 
 def check_mode(mode: str, field: str = "mode") -> str:

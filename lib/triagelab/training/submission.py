@@ -158,6 +158,9 @@ class SubmissionStore:
 
     Every write happens under the lock file `<file>.lock` and starts from the file on disk,
     so decisions saved by another session of the same trainee are kept, not overwritten.
+    When each case was first opened is kept beside it in `<trainee>.opened`, so the queue
+    still shows opened cases after a reload. That file is not a submission: grading reads
+    `*.json` only, and a decision carries its case's `opened_at` itself.
     """
 
     def __init__(self, path: str | Path, *, exercise: str, trainee: str, fingerprint: str) -> None:
@@ -166,7 +169,9 @@ class SubmissionStore:
         self.exercise = exercise
         self.trainee = trainee
         self.fingerprint = fingerprint
+        self.opened_path = self.path.with_suffix(".opened")
         self.submission = self._read()
+        self.opened_at = self._read_opened()
         if self.submission.decisions:
             logger.info("resumed %s with %d decisions", self.path, len(self.submission.decisions))
 
@@ -190,6 +195,58 @@ class SubmissionStore:
                 field="trainee",
             )
         return submission
+
+    def _read_opened(self) -> dict[str, str]:
+        if not self.opened_path.exists():
+            return {}
+        try:
+            data = json.loads(self.opened_path.read_text(encoding="utf-8"))
+            fingerprint = data["dataset_fingerprint"]
+            opened = data["opened_at"]
+            valid = isinstance(opened, dict) and all(
+                isinstance(case, str) and isinstance(at, str) for case, at in opened.items()
+            )
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as err:
+            raise SubmissionError(
+                f"{self.opened_path}: not a valid list of opened cases ({err}); move the file "
+                "away to start the opened marks afresh",
+                path=self.opened_path,
+            ) from err
+        if not valid:
+            raise SubmissionError(
+                f"{self.opened_path}: `opened_at` must map case ids to ISO 8601 times; move the "
+                "file away to start the opened marks afresh",
+                path=self.opened_path,
+                field="opened_at",
+            )
+        if fingerprint != self.fingerprint:
+            raise SubmissionError(
+                f"{self.opened_path}: saved for dataset {fingerprint}, but this bundle is "
+                f"{self.fingerprint}; move the old file away to start afresh",
+                path=self.opened_path,
+                field="dataset_fingerprint",
+            )
+        return dict(opened)
+
+    def mark_opened(self, case_id: str, at: str) -> str:
+        """Record when a case was first opened, keep an earlier time, and return the kept one.
+
+        The file is rewritten atomically under the submission's lock and merged with the
+        times other sessions of the trainee wrote, so no opened mark is lost.
+        """
+        if case_id in self.opened_at:
+            return self.opened_at[case_id]
+        with file_lock(self.lock_path):
+            opened = self._read_opened()
+            opened.setdefault(case_id, at)
+            document = {
+                "trainee": self.trainee,
+                "dataset_fingerprint": self.fingerprint,
+                "opened_at": opened,
+            }
+            atomic_write_text(self.opened_path, json.dumps(document, indent=1) + "\n")
+            self.opened_at = opened
+        return opened[case_id]
 
     def reload(self) -> Submission:
         """Read the file again, for decisions saved by another session of the trainee."""
