@@ -126,7 +126,7 @@ class TriageApp:
         self.errors: list[str] = []
         self.store = SubmissionStore(
             submission_path(self.dataset, self.trainee),
-            exercise=self.dataset.scenario_id,
+            exercise=str(self.dataset.manifest.get("exercise", self.dataset.scenario_id)),
             trainee=self.trainee,
             fingerprint=self.dataset.fingerprint,
         )
