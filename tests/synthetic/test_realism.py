@@ -12,6 +12,8 @@ from triagelab.scenarios import resolve_scenario
 from triagelab.synthetic.build import build_dataset
 from triagelab.synthetic.frames import TX_COLUMNS, build_frame
 from triagelab.synthetic.market import congestion_tickets
+from triagelab.synthetic.ticket_texts import MESSAGES, TICKET_CATEGORIES
+from triagelab.synthetic.tickets import fill_messages
 
 # Benchmarks from surveypal.com "customer service benchmarks": FCR 2023 average 68%,
 # "good" 70-79%, world-class 80% or more; CSAT 2023 benchmark 77%, world-class 85%;
@@ -75,6 +77,42 @@ def test_tickets_in_local_language(sea_week):
     thai = tickets[country == "TH"]
     assert (thai["language"] == "th").mean() > 0.6
     assert (tickets.loc[country == "SG", "language"] == "en").all()
+
+
+# English words a local-language template must never borrow for a missing amount.
+ENGLISH_FILLERS = ("the money", "your money")
+
+
+def test_messages_without_amount_stay_local():
+    n = 600
+    frame = pd.DataFrame(
+        {
+            "category": np.resize(np.array(TICKET_CATEGORIES, dtype=object), n),
+            "message": np.full(n, None, dtype=object),
+        }
+    )
+    countries = np.resize(np.array(["TH", "VN", "ID", "MY", "PH"], dtype=object), n)
+    filled = fill_messages(frame, countries, np.random.default_rng(3))
+    assert filled["message"].notna().all()
+    for filler in ENGLISH_FILLERS:
+        assert not filled["message"].str.contains(filler).any(), filler
+    assert not filled["message"].str.contains("{", regex=False).any()
+
+
+def test_every_category_has_amount_free_message():
+    for category in TICKET_CATEGORIES:
+        for language, templates in MESSAGES[category].items():
+            free = [t for t in templates if "{amount}" not in t]
+            assert free, f"{category}/{language} has only templates with an amount"
+
+
+def test_messages_vary_per_language(sea_week):
+    tickets = _read(sea_week, "tickets")
+    distinct = tickets.groupby("language")["message"].nunique()
+    for language, count in distinct.items():
+        assert count >= 18, f"{language}: only {count} distinct messages"
+    for filler in ENGLISH_FILLERS:
+        assert not tickets["message"].str.contains(filler).any(), filler
 
 
 def _daily_counts(frame: pd.DataFrame) -> pd.Series:
