@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from triagelab.exceptions import SchemaError
 from triagelab.scenarios import COUNTRY_CODES, SEGMENTS
 from triagelab.synthetic.ticket_texts import TICKET_CATEGORIES
-from triagelab.vocab import ACTIONS, PRIORITIES
+from triagelab.vocab import ACTIONS, COUNTERPARTY_LABELS, PRIORITIES
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +115,9 @@ TRANSACTIONS = pa.DataFrameSchema(
             "Other side: a chain address, a P2P user id or a bank-account marker.", nullable=True
         ),
         "counterparty_label": _text(
-            "Label from the address book or chain analytics (whitelisted, mixer, ...).",
+            "Label from the customer's address book (`whitelisted`) or from chain analytics.",
             nullable=True,
+            isin=COUNTERPARTY_LABELS,
         ),
         "fiat_currency": _text("ISO 4217 code of `fiat_amount`."),
         "asset_amount": _number("Amount of `asset`; empty for fiat-only.", nullable=True),

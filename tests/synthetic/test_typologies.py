@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from triagelab.alerts.rules import load_rules
 from triagelab.cli import main
 from triagelab.exceptions import ScenarioError
 from triagelab.scenarios import load_scenario, resolve_scenario
@@ -18,7 +19,14 @@ from triagelab.synthetic.market import story_market
 from triagelab.synthetic.population import generate_population
 from triagelab.synthetic.rng import make_rng
 from triagelab.synthetic.typologies import TYPOLOGIES, StoryContext
-from triagelab.vocab import ACTIONS, FATF_CATEGORIES, FLAG_NAMES, FLAGS, PRIORITIES
+from triagelab.vocab import (
+    ACTIONS,
+    FATF_CATEGORIES,
+    FLAG_NAMES,
+    FLAGS,
+    FLAGS_BY_NAME,
+    PRIORITIES,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios"
 SUSPICIOUS = {name: t for name, t in TYPOLOGIES.items() if t.kind == "suspicious"}
@@ -173,3 +181,17 @@ def test_infeasible_scenario_exit_code(capsys):
     code = main(["scenarios", "validate", str(FIXTURES / "congestion_without_window.yaml")])
     assert code == 2
     assert "congestion window" in capsys.readouterr().err
+
+
+def test_high_risk_labels_trip_default_rule():
+    rule = next(r for r in load_rules().rules if r.flag == "high_risk_counterparty")
+    counted = set(rule.options["labels"])
+    definition = FLAGS_BY_NAME["high_risk_counterparty"].threshold
+    for seed in range(1, 25):
+        ctx = _context("high_risk_exposure", 0.0, seed)
+        _, transactions, _ = TYPOLOGIES["high_risk_exposure"].inject(ctx).frames()
+        labels = set(transactions["counterparty_label"].dropna())
+        assert labels, f"seed {seed}: no labelled counterparty"
+        assert labels <= counted, f"seed {seed}: {labels - counted} not counted by the rule"
+        for label in labels:
+            assert label in definition, f"{label} missing from the flag definition"

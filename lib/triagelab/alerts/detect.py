@@ -12,6 +12,7 @@ import pandas as pd
 
 from triagelab.alerts.rules import Rule, RuleSet
 from triagelab.dataset import Dataset
+from triagelab.vocab import HIGH_RISK_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -349,7 +350,7 @@ def profile_inconsistent_activity(tables: Tables, rule: Rule) -> pd.DataFrame:
 
 def high_risk_counterparty(tables: Tables, rule: Rule) -> pd.DataFrame:
     """Find transfers with a counterparty whose label is in `options.labels`."""
-    labels = rule.options.get("labels", ["mixer", "scam", "darknet_market", "sanctioned"])
+    labels = rule.options.get("labels", list(HIGH_RISK_LABELS))
     tx = tables.transactions
     return _hits(tx[tx["counterparty_label"].isin(labels)], rule)
 
