@@ -15,7 +15,7 @@ import pandera.pandas as pa
 
 from triagelab.exceptions import SchemaError
 from triagelab.scenarios import COUNTRY_CODES, SEGMENTS
-from triagelab.synthetic.ticket_texts import TICKET_CATEGORIES
+from triagelab.synthetic.ticket_texts import COUNTRY_LANGUAGE, TICKET_CATEGORIES
 from triagelab.vocab import ACTIONS, COUNTERPARTY_LABELS, PRIORITIES
 
 logger = logging.getLogger(__name__)
@@ -134,7 +134,10 @@ TICKETS = pa.DataFrameSchema(
         "ts": _time("When the ticket was opened (UTC)."),
         "category": _text("Ticket category.", isin=TICKET_CATEGORIES),
         "channel": _text("Contact channel.", isin=("chat", "email", "in_app")),
-        "language": _text("Language of the message (BCP 47)."),
+        "language": _text(
+            "Language of the message (BCP 47).",
+            isin=tuple(sorted({"en", *(language for language, _ in COUNTRY_LANGUAGE.values())})),
+        ),
         "message": _text("The customer's first message."),
         "first_response_s": pa.Column(
             int, pa.Check.ge(0), description="Seconds to first human reply."
@@ -229,6 +232,7 @@ class ColumnDoc:
     dtype: str
     nullable: bool
     description: str
+    allowed_values: tuple[str, ...] = ()
 
 
 def validate(table: str, frame: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
@@ -272,6 +276,14 @@ def check_columns(table: str, frame: pd.DataFrame, *, source: str) -> None:
     validate(table, frame[list(schema.columns)], source=source)
 
 
+def allowed_values(column: pa.Column) -> tuple[str, ...]:
+    """Return the values an `isin` check of `column` allows, or an empty tuple if none."""
+    for check in column.checks:
+        if check.name == "isin":
+            return tuple(str(value) for value in check.statistics["allowed_values"])
+    return ()
+
+
 def dictionary() -> list[ColumnDoc]:
     """Return every documented column of every table."""
     docs = []
@@ -279,7 +291,12 @@ def dictionary() -> list[ColumnDoc]:
         for name, column in schema.columns.items():
             docs.append(
                 ColumnDoc(
-                    table, name, str(column.dtype), bool(column.nullable), column.description or ""
+                    table,
+                    name,
+                    str(column.dtype),
+                    bool(column.nullable),
+                    column.description or "",
+                    allowed_values(column),
                 )
             )
     return docs

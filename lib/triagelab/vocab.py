@@ -205,9 +205,9 @@ FLAGS: tuple[Flag, ...] = (
     ),
     Flag(
         "escalating_deposits_one_address",
-        "Escalating transfers to one external address",
-        "Repeated and growing withdrawals to the same outside address, as victims of "
-        "investment scams make when told to 'top up'.",
+        "Escalating deposits to one external address",
+        "Repeated and growing withdrawals to the same outside address: a scam victim sees each "
+        "one as a deposit into a fake investment platform and is told to 'top up'.",
         "14 days",
         "3 or more withdrawals to one address, each larger than the one before",
         "transaction_patterns",

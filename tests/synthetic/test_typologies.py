@@ -195,3 +195,10 @@ def test_high_risk_labels_trip_default_rule():
         assert labels <= counted, f"seed {seed}: {labels - counted} not counted by the rule"
         for label in labels:
             assert label in definition, f"{label} missing from the flag definition"
+
+
+def test_escalating_deposits_wording_agrees():
+    flag = FLAGS_BY_NAME["escalating_deposits_one_address"]
+    assert "deposits" in flag.title.casefold()
+    assert "deposit" in flag.definition.casefold()
+    assert "withdrawals" in flag.threshold

@@ -378,7 +378,10 @@ def shared_device_or_ip(tables: Tables, rule: Rule) -> pd.DataFrame:
 
 
 def escalating_deposits_one_address(tables: Tables, rule: Rule) -> pd.DataFrame:
-    """Find `threshold` or more growing withdrawals in a row to one address within the window."""
+    """Find `threshold` or more growing withdrawals in a row to one address within the window.
+
+    The victim sends each withdrawal as a deposit into a fake investment platform.
+    """
     tx = tables.transactions
     out = tx[(tx["tx_type"] == "crypto_withdrawal") & tx["counterparty"].notna()].copy()
     keys = [out["customer_id"], out["counterparty"]]
