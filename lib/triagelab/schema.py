@@ -74,6 +74,14 @@ CUSTOMERS = pa.DataFrameSchema(
         "segment": _text("Behavioural segment the customer's baseline follows.", isin=SEGMENTS),
         "kyc_tier": pa.Column("int8", pa.Check.isin([1, 2, 3]), description="KYC tier, 1 to 3."),
         "signup_at": _time("When the account was opened (UTC)."),
+        # NOTE: optional until the population writes it for every customer.
+        "last_login_at": pa.Column(
+            TIMESTAMP,
+            nullable=False,
+            required=False,
+            description="Last login before the scenario window (UTC). Months before the "
+            "window's first login mean a dormant account came back to life.",
+        ),
     },
     unique=["customer_id"],
     strict=True,
