@@ -274,14 +274,19 @@ def check_columns(table: str, frame: pd.DataFrame, *, source: str) -> None:
         Listing the missing columns, or the first column with a wrong type.
     """
     schema = TABLES[table]
-    missing = [name for name in schema.columns if name not in frame.columns]
+    missing = [
+        name
+        for name, column in schema.columns.items()
+        if column.required and name not in frame.columns
+    ]
     if missing:
         raise SchemaError(
             f"{source}: missing columns for `{table}`: {', '.join(missing)}",
             path=source,
             field=missing[0],
         )
-    validate(table, frame[list(schema.columns)], source=source)
+    present = [name for name in schema.columns if name in frame.columns]
+    validate(table, frame[present], source=source)
 
 
 def allowed_values(column: pa.Column) -> tuple[str, ...]:
