@@ -6,7 +6,7 @@ from pathlib import Path
 
 from triagelab.cli import main
 from triagelab.docs_gen import render_data_dictionary, render_typologies
-from triagelab.schema import TABLES
+from triagelab.schema import TABLES, allowed_values
 
 DICTIONARY = Path(__file__).resolve().parents[1] / "docs" / "data-dictionary.md"
 
@@ -43,3 +43,22 @@ def test_committed_typologies_match_catalogue():
         "docs/typologies.md is stale: run "
         "`triagelab dictionary --typologies --out docs/typologies.md`"
     )
+
+
+def test_dictionary_lists_allowed_values():
+    text = render_data_dictionary()
+    for table, column in (
+        ("transactions", "tx_type"),
+        ("transactions", "status"),
+        ("transactions", "counterparty_label"),
+        ("auth_events", "event_type"),
+        ("tickets", "category"),
+        ("tickets", "channel"),
+        ("tickets", "language"),
+        ("customers", "segment"),
+    ):
+        allowed = allowed_values(TABLES[table].columns[column])
+        assert allowed, f"{table}.{column} has no isin check"
+        line = next(row for row in text.splitlines() if row.startswith(f"| `{column}` |"))
+        for value in allowed:
+            assert f"`{value}`" in line, f"{table}.{column}: `{value}` not listed"

@@ -58,6 +58,9 @@ def render_data_dictionary() -> str:
             if doc.table != table:
                 continue
             description = doc.description.replace("|", "\\|")
+            if doc.allowed_values:
+                values = ", ".join(f"`{value}`" for value in doc.allowed_values)
+                description += f" Allowed values: {values}."
             nullable = "yes" if doc.nullable else "no"
             lines.append(
                 f"| `{doc.column}` | {_type_name(doc.dtype)} | {nullable} | {description} |"

@@ -15,8 +15,8 @@ import pandera.pandas as pa
 
 from triagelab.exceptions import SchemaError
 from triagelab.scenarios import COUNTRY_CODES, SEGMENTS
-from triagelab.synthetic.ticket_texts import TICKET_CATEGORIES
-from triagelab.vocab import ACTIONS, PRIORITIES
+from triagelab.synthetic.ticket_texts import COUNTRY_LANGUAGE, TICKET_CATEGORIES
+from triagelab.vocab import ACTIONS, COUNTERPARTY_LABELS, PRIORITIES
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,14 @@ CUSTOMERS = pa.DataFrameSchema(
         "segment": _text("Behavioural segment the customer's baseline follows.", isin=SEGMENTS),
         "kyc_tier": pa.Column("int8", pa.Check.isin([1, 2, 3]), description="KYC tier, 1 to 3."),
         "signup_at": _time("When the account was opened (UTC)."),
+        # NOTE: optional until the population writes it for every customer.
+        "last_login_at": pa.Column(
+            TIMESTAMP,
+            nullable=False,
+            required=False,
+            description="Last login before the scenario window (UTC). Months before the "
+            "window's first login mean a dormant account came back to life.",
+        ),
     },
     unique=["customer_id"],
     strict=True,
@@ -115,8 +123,9 @@ TRANSACTIONS = pa.DataFrameSchema(
             "Other side: a chain address, a P2P user id or a bank-account marker.", nullable=True
         ),
         "counterparty_label": _text(
-            "Label from the address book or chain analytics (whitelisted, mixer, ...).",
+            "Label from the customer's address book (`whitelisted`) or from chain analytics.",
             nullable=True,
+            isin=COUNTERPARTY_LABELS,
         ),
         "fiat_currency": _text("ISO 4217 code of `fiat_amount`."),
         "asset_amount": _number("Amount of `asset`; empty for fiat-only.", nullable=True),
@@ -133,7 +142,10 @@ TICKETS = pa.DataFrameSchema(
         "ts": _time("When the ticket was opened (UTC)."),
         "category": _text("Ticket category.", isin=TICKET_CATEGORIES),
         "channel": _text("Contact channel.", isin=("chat", "email", "in_app")),
-        "language": _text("Language of the message (BCP 47)."),
+        "language": _text(
+            "Language of the message (BCP 47).",
+            isin=tuple(sorted({"en", *(language for language, _ in COUNTRY_LANGUAGE.values())})),
+        ),
         "message": _text("The customer's first message."),
         "first_response_s": pa.Column(
             int, pa.Check.ge(0), description="Seconds to first human reply."
@@ -228,6 +240,7 @@ class ColumnDoc:
     dtype: str
     nullable: bool
     description: str
+    allowed_values: tuple[str, ...] = ()
 
 
 def validate(table: str, frame: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
@@ -277,14 +290,27 @@ def check_columns(table: str, frame: pd.DataFrame, *, source: str) -> None:
         Listing the missing columns, or the first column with a wrong type.
     """
     schema = TABLES[table]
-    missing = [name for name in schema.columns if name not in frame.columns]
+    missing = [
+        name
+        for name, column in schema.columns.items()
+        if column.required and name not in frame.columns
+    ]
     if missing:
         raise SchemaError(
             f"{source}: missing columns for `{table}`: {', '.join(missing)}",
             path=source,
             field=missing[0],
         )
-    validate(table, frame[list(schema.columns)], source=source)
+    present = [name for name in schema.columns if name in frame.columns]
+    validate(table, frame[present], source=source)
+
+
+def allowed_values(column: pa.Column) -> tuple[str, ...]:
+    """Return the values an `isin` check of `column` allows, or an empty tuple if none."""
+    for check in column.checks:
+        if check.name == "isin":
+            return tuple(str(value) for value in check.statistics["allowed_values"])
+    return ()
 
 
 def dictionary() -> list[ColumnDoc]:
@@ -294,7 +320,12 @@ def dictionary() -> list[ColumnDoc]:
         for name, column in schema.columns.items():
             docs.append(
                 ColumnDoc(
-                    table, name, str(column.dtype), bool(column.nullable), column.description or ""
+                    table,
+                    name,
+                    str(column.dtype),
+                    bool(column.nullable),
+                    column.description or "",
+                    allowed_values(column),
                 )
             )
     return docs

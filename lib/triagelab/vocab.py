@@ -38,6 +38,13 @@ class Flag:
         return asdict(self)
 
 
+# Chain-analytics labels of counterparty addresses that make a transfer high-risk: the
+# `high_risk_counterparty` flag, the default alert rule and the stories use this list.
+HIGH_RISK_LABELS: tuple[str, ...] = ("mixer", "scam", "darknet_market", "sanctioned")
+# Every value of the transactions column `counterparty_label`: the customer's own saved
+# address, or a high-risk label.
+COUNTERPARTY_LABELS: tuple[str, ...] = ("whitelisted", *HIGH_RISK_LABELS)
+
 # The six categories of FATF, "Virtual Assets Red Flag Indicators of Money Laundering
 # and Terrorist Financing" (September 2020).
 FATF_CATEGORIES = (
@@ -164,9 +171,11 @@ FLAGS: tuple[Flag, ...] = (
     Flag(
         "high_risk_counterparty",
         "High-risk counterparty",
-        "A transfer to or from an address known for mixing, scams, darknet markets or sanctions.",
+        "A transfer to or from an address that chain analytics labels as a mixer, a scam, a "
+        "darknet market or a sanctioned party.",
         "the case window",
-        "1 or more transfers with a labelled high-risk address",
+        "1 or more transfers with a counterparty labelled mixer, scam, darknet_market or "
+        "sanctioned",
         "anonymity",
     ),
     Flag(
@@ -196,9 +205,9 @@ FLAGS: tuple[Flag, ...] = (
     ),
     Flag(
         "escalating_deposits_one_address",
-        "Escalating transfers to one external address",
-        "Repeated and growing withdrawals to the same outside address, as victims of "
-        "investment scams make when told to 'top up'.",
+        "Escalating deposits to one external address",
+        "Repeated and growing withdrawals to the same outside address: a scam victim sees each "
+        "one as a deposit into a fake investment platform and is told to 'top up'.",
         "14 days",
         "3 or more withdrawals to one address, each larger than the one before",
         "transaction_patterns",

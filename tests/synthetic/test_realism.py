@@ -10,8 +10,12 @@ import pytest
 
 from triagelab.scenarios import resolve_scenario
 from triagelab.synthetic.build import build_dataset
+from triagelab.synthetic.facts import rail_names
 from triagelab.synthetic.frames import TX_COLUMNS, build_frame
 from triagelab.synthetic.market import congestion_tickets
+from triagelab.synthetic.ticket_texts import MESSAGES, TICKET_CATEGORIES
+from triagelab.synthetic.tickets import fill_messages
+from triagelab.synthetic.typologies.helpers import P2P_RAIL
 
 # Benchmarks from surveypal.com "customer service benchmarks": FCR 2023 average 68%,
 # "good" 70-79%, world-class 80% or more; CSAT 2023 benchmark 77%, world-class 85%;
@@ -77,6 +81,42 @@ def test_tickets_in_local_language(sea_week):
     assert (tickets.loc[country == "SG", "language"] == "en").all()
 
 
+# English words a local-language template must never borrow for a missing amount.
+ENGLISH_FILLERS = ("the money", "your money")
+
+
+def test_messages_without_amount_stay_local():
+    n = 600
+    frame = pd.DataFrame(
+        {
+            "category": np.resize(np.array(TICKET_CATEGORIES, dtype=object), n),
+            "message": np.full(n, None, dtype=object),
+        }
+    )
+    countries = np.resize(np.array(["TH", "VN", "ID", "MY", "PH"], dtype=object), n)
+    filled = fill_messages(frame, countries, np.random.default_rng(3))
+    assert filled["message"].notna().all()
+    for filler in ENGLISH_FILLERS:
+        assert not filled["message"].str.contains(filler).any(), filler
+    assert not filled["message"].str.contains("{", regex=False).any()
+
+
+def test_every_category_has_amount_free_message():
+    for category in TICKET_CATEGORIES:
+        for language, templates in MESSAGES[category].items():
+            free = [t for t in templates if "{amount}" not in t]
+            assert free, f"{category}/{language} has only templates with an amount"
+
+
+def test_messages_vary_per_language(sea_week):
+    tickets = _read(sea_week, "tickets")
+    distinct = tickets.groupby("language")["message"].nunique()
+    for language, count in distinct.items():
+        assert count >= 18, f"{language}: only {count} distinct messages"
+    for filler in ENGLISH_FILLERS:
+        assert not tickets["message"].str.contains(filler).any(), filler
+
+
 def _daily_counts(frame: pd.DataFrame) -> pd.Series:
     return frame.groupby(frame["ts"].dt.floor("D")).size()
 
@@ -135,3 +175,49 @@ def test_sea_week_build_is_byte_identical(sea_week, tmp_path):
     assert first == second
     for relative in first:
         assert (sea_week / relative).read_bytes() == (again / relative).read_bytes(), relative
+
+
+def test_no_event_before_signup(sea_week):
+    signup = _read(sea_week, "customers").set_index("customer_id")["signup_at"]
+    for table in ("auth_events", "transactions", "tickets"):
+        events = _read(sea_week, table)
+        first = events.groupby("customer_id")["ts"].min()
+        early = first[first < signup.reindex(first.index)]
+        assert early.empty, f"{table}: {len(early)} customers act before signup"
+
+
+def test_poisoning_dust_survives_rounding(sea_week):
+    labels = pd.read_parquet(sea_week / "key" / "labels.parquet")
+    evidence = labels.loc[labels["typology"] == "address_poisoning_victim", "evidence_event_ids"]
+    assert len(evidence) >= 1
+    ids = {event_id for ids in evidence for event_id in ids}
+    transactions = _read(sea_week, "transactions")
+    dust = transactions[transactions["event_id"].isin(ids)]
+    dust = dust[dust["tx_type"] == "crypto_deposit"]
+    assert len(dust) == len(evidence)
+    assert (dust["usd_amount"] > 0).all()
+    assert (dust["usd_amount"] <= 1.0).all()
+    assert (dust["asset_amount"] > 0).all()
+    assert (dust["fiat_amount"] > 0).all()
+
+
+def test_rails_are_country_rails(sea_week):
+    transactions = _read(sea_week, "transactions")
+    country = _read(sea_week, "customers").set_index("customer_id")["country"]
+    with_rail = transactions[transactions["rail"].notna()]
+    assert len(with_rail) > 100
+    p2p = with_rail["tx_type"].str.startswith("p2p")
+    assert (with_rail.loc[p2p, "rail"] == P2P_RAIL).all()
+    fiat = with_rail[~p2p]
+    allowed = fiat["customer_id"].map(country).map(lambda code: set(rail_names(code)))
+    outside = [rail not in rails for rail, rails in zip(fiat["rail"], allowed, strict=True)]
+    assert not any(outside), sorted(set(fiat.loc[outside, "rail"]))
+
+
+def test_rail_names_name_no_brand():
+    # Exchange and e-wallet brands stay in the sourced notes, never in generated values.
+    brands = ("binance", "gcash", "maya", "dana", "ovo", "gopay")
+    for code in ("SG", "MY", "TH", "VN", "ID", "PH"):
+        for rail in rail_names(code):
+            for brand in brands:
+                assert brand not in rail.casefold(), f"{code}: `{rail}` names {brand}"

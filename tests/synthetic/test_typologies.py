@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from triagelab.alerts.detect import Tables, dormant_reactivation
+from triagelab.alerts.rules import load_rules
 from triagelab.cli import main
 from triagelab.exceptions import ScenarioError
 from triagelab.scenarios import load_scenario, resolve_scenario
@@ -18,7 +20,14 @@ from triagelab.synthetic.market import story_market
 from triagelab.synthetic.population import generate_population
 from triagelab.synthetic.rng import make_rng
 from triagelab.synthetic.typologies import TYPOLOGIES, StoryContext
-from triagelab.vocab import ACTIONS, FATF_CATEGORIES, FLAG_NAMES, FLAGS, PRIORITIES
+from triagelab.vocab import (
+    ACTIONS,
+    FATF_CATEGORIES,
+    FLAG_NAMES,
+    FLAGS,
+    FLAGS_BY_NAME,
+    PRIORITIES,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios"
 SUSPICIOUS = {name: t for name, t in TYPOLOGIES.items() if t.kind == "suspicious"}
@@ -173,3 +182,66 @@ def test_infeasible_scenario_exit_code(capsys):
     code = main(["scenarios", "validate", str(FIXTURES / "congestion_without_window.yaml")])
     assert code == 2
     assert "congestion window" in capsys.readouterr().err
+
+
+def test_high_risk_labels_trip_default_rule():
+    rule = next(r for r in load_rules().rules if r.flag == "high_risk_counterparty")
+    counted = set(rule.options["labels"])
+    definition = FLAGS_BY_NAME["high_risk_counterparty"].threshold
+    for seed in range(1, 25):
+        ctx = _context("high_risk_exposure", 0.0, seed)
+        _, transactions, _ = TYPOLOGIES["high_risk_exposure"].inject(ctx).frames()
+        labels = set(transactions["counterparty_label"].dropna())
+        assert labels, f"seed {seed}: no labelled counterparty"
+        assert labels <= counted, f"seed {seed}: {labels - counted} not counted by the rule"
+        for label in labels:
+            assert label in definition, f"{label} missing from the flag definition"
+
+
+def test_escalating_deposits_wording_agrees():
+    flag = FLAGS_BY_NAME["escalating_deposits_one_address"]
+    assert "deposits" in flag.title.casefold()
+    assert "deposit" in flag.definition.casefold()
+    assert "withdrawals" in flag.threshold
+
+
+def _dormant_alert_tables(with_last_login: bool, seed: int) -> tuple[Tables, StoryContext]:
+    """Inject a dormant takeover and shape its customer and logins as detectors read them."""
+    ctx = _context("dormant_takeover", 0.4, seed)
+    customers = ctx.population.customers
+    if with_last_login:
+        # The column as the population writes it: dormant holders 90-400 days back.
+        customers["last_login_at"] = pd.Timestamp(
+            ctx.window.start - 200 * 86_400, unit="s", tz="UTC"
+        )
+    story = TYPOLOGIES["dormant_takeover"].inject(ctx)
+    for column, value in story.customer_updates.items():
+        customers.loc[customers.index[ctx.row], column] = value
+    auth, _, _ = story.frames()
+    auth = auth.assign(
+        event_id=[f"A{i:04d}" for i in range(len(auth))],
+        ts=pd.to_datetime(auth["ts"], unit="s", utc=True),
+    )
+    empty = pd.DataFrame({"customer_id": [], "ts": [], "event_id": [], "message": []})
+    tables = Tables(customers=customers, auth_events=auth, transactions=empty, tickets=empty)
+    return tables, ctx
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_dormant_takeover_trips_reactivation(seed):
+    rule = next(r for r in load_rules().rules if r.flag == "dormant_reactivation")
+    tables, ctx = _dormant_alert_tables(True, seed)
+    last_login = tables.customers["last_login_at"].iloc[ctx.row]
+    assert last_login <= pd.Timestamp(ctx.window.start - 90 * 86_400, unit="s", tz="UTC")
+    assert last_login > tables.customers["signup_at"].iloc[ctx.row]
+    hits = dormant_reactivation(tables, rule)
+    first_login = tables.auth_events.sort_values("ts").iloc[0]
+    assert list(hits["customer_id"]) == [ctx.customer_id]
+    assert hits["event_ids"].iloc[0] == [first_login["event_id"]]
+
+
+def test_dormant_story_same_without_column():
+    with_column, _ = _dormant_alert_tables(True, 5)
+    without_column, _ = _dormant_alert_tables(False, 5)
+    assert "last_login_at" not in without_column.customers.columns
+    pd.testing.assert_frame_equal(with_column.auth_events, without_column.auth_events)

@@ -12,10 +12,18 @@ import pandas as pd
 
 from triagelab.alerts.rules import Rule, RuleSet
 from triagelab.dataset import Dataset
+from triagelab.vocab import HIGH_RISK_LABELS
 
 logger = logging.getLogger(__name__)
 
 HIT_COLUMNS = ["customer_id", "rule_id", "ts", "event_ids"]
+CUSTOMER_COLUMNS = [
+    "customer_id",
+    "country",
+    "home_timezone",
+    "full_name",
+    "declared_monthly_income_usd",
+]
 CREDENTIAL_EVENTS = ("password_change", "2fa_change", "email_change", "phone_change")
 WITHDRAWALS = ("crypto_withdrawal", "fiat_withdrawal")
 DEPOSITS = ("fiat_deposit", "crypto_deposit")
@@ -38,17 +46,11 @@ class Tables:
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Tables:
         """Read the four tables of a built dataset."""
+        customers = dataset.table("customers")
+        # `last_login_at` is optional: builds and exports without it still load.
+        wanted = [*CUSTOMER_COLUMNS, "last_login_at"]
         return cls(
-            customers=dataset.table(
-                "customers",
-                columns=[
-                    "customer_id",
-                    "country",
-                    "home_timezone",
-                    "full_name",
-                    "declared_monthly_income_usd",
-                ],
-            ),
+            customers=customers[[name for name in wanted if name in customers.columns]],
             auth_events=_sorted(dataset.table("auth_events")),
             transactions=_sorted(dataset.table("transactions")),
             tickets=_sorted(
@@ -328,9 +330,19 @@ def payer_name_mismatch(tables: Tables, rule: Rule) -> pd.DataFrame:
 
 
 def dormant_reactivation(tables: Tables, rule: Rule) -> pd.DataFrame:
-    """Find logins after a gap of at least the rule's window with no auth event."""
+    """Find logins after a gap of at least the rule's window with no auth event.
+
+    A customer's first auth event in the data is measured from the customer's
+    `last_login_at`, the last login before the data starts, where the customers table
+    has that column; without it, the first event has no gap.
+    """
     auth = tables.auth_events
-    gap = auth.groupby("customer_id")["ts"].diff()
+    previous = auth.groupby("customer_id")["ts"].shift()
+    if "last_login_at" in tables.customers.columns:
+        last_login = tables.customers.set_index("customer_id")["last_login_at"]
+        before_data = auth["customer_id"].map(last_login).astype(auth["ts"].dtype)
+        previous = previous.fillna(before_data)
+    gap = auth["ts"] - previous
     return _hits(auth[(auth["event_type"] == "login") & (gap >= rule.window_delta)], rule)
 
 
@@ -354,7 +366,7 @@ def profile_inconsistent_activity(tables: Tables, rule: Rule) -> pd.DataFrame:
 
 def high_risk_counterparty(tables: Tables, rule: Rule) -> pd.DataFrame:
     """Find transfers with a counterparty whose label is in `options.labels`."""
-    labels = rule.options.get("labels", ["mixer", "scam", "darknet_market", "sanctioned"])
+    labels = rule.options.get("labels", list(HIGH_RISK_LABELS))
     tx = tables.transactions
     return _hits(tx[tx["counterparty_label"].isin(labels)], rule)
 
@@ -382,7 +394,10 @@ def shared_device_or_ip(tables: Tables, rule: Rule) -> pd.DataFrame:
 
 
 def escalating_deposits_one_address(tables: Tables, rule: Rule) -> pd.DataFrame:
-    """Find `threshold` or more growing withdrawals in a row to one address within the window."""
+    """Find `threshold` or more growing withdrawals in a row to one address within the window.
+
+    The victim sends each withdrawal as a deposit into a fake investment platform.
+    """
     tx = tables.transactions
     out = tx[(tx["tx_type"] == "crypto_withdrawal") & tx["counterparty"].notna()].copy()
     keys = [out["customer_id"], out["counterparty"]]

@@ -138,7 +138,10 @@ def _apply_filters(frame: pd.DataFrame, filters: list[Filter]) -> pd.DataFrame:
 def _read_csv(path: Path, table: str, columns: list[str] | None) -> pd.DataFrame:
     schema = TABLES[table]
     header = pd.read_csv(path, nrows=0).columns
-    wanted = columns or list(schema.columns)
+    # Columns the schema marks as not required are read only when the export has them.
+    wanted = columns or [
+        name for name, column in schema.columns.items() if column.required or name in header
+    ]
     missing = [name for name in wanted if name not in header]
     if missing:
         raise SchemaError(

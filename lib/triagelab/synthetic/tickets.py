@@ -33,7 +33,8 @@ def fill_messages(
     """Fill the language and message of tickets that have none yet.
 
     Tickets whose message is the marker `"<scam-coached>"` get a coached scam victim's
-    message in their language.
+    message in their language. A ticket without an `amount_text` gets a message that
+    names no amount.
     """
     frame = frame.copy()
     languages = pick_languages(countries, rng)
@@ -49,8 +50,11 @@ def fill_messages(
             options = MESSAGES[category].get(language, MESSAGES[category]["en"])
         else:
             continue
+        if not amounts[i]:
+            # An English stand-in for the amount would break a local-language sentence.
+            options = tuple(t for t in options if "{amount}" not in t)
         template = options[int(picks[i] * len(options))]
-        messages[i] = template.format(amount=amounts[i] or "the money", asset=assets[i] or "USDT")
+        messages[i] = template.format(amount=amounts[i], asset=assets[i] or "USDT")
     frame["language"] = languages
     frame["message"] = messages
     return frame.drop(columns=[c for c in ("amount_text", "asset_text") if c in frame])

@@ -13,6 +13,7 @@ from triagelab.synthetic.typologies.helpers import (
     other_rows,
     own_wallet,
     pick_foreign_country,
+    rail_of,
     usual_hour,
 )
 
@@ -55,7 +56,7 @@ def traveller(ctx: StoryContext) -> Story:
             t + int(rng.integers(300, 1800)),
             "fiat_withdrawal",
             usd_amount=rng.uniform(90, 550),
-            rail="bank_transfer",
+            rail=rail_of(ctx),
             payer_name=str(ctx.customer["full_name"]),
             counterparty="own_bank_account",
         )

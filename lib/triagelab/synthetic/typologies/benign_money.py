@@ -6,6 +6,7 @@ import pandas as pd
 
 from triagelab.synthetic.typologies.base import Story, StoryContext, Typology
 from triagelab.synthetic.typologies.helpers import (
+    P2P_RAIL,
     clamp,
     new_address,
     other_names,
@@ -136,12 +137,11 @@ def wrong_network_newcomer(ctx: StoryContext) -> Story:
             "large_withdrawal_new_address",
         ],
         explanation="",
-        customer_updates={
-            "signup_at": pd.Timestamp(
-                ctx.anchor - int(rng.integers(2, 6)) * DAY, unit="s", tz="UTC"
-            )
-        },
     )
+    # The baseline may give the customer events from the first day of the window, so the
+    # account opens shortly before the window: no event precedes the signup.
+    signup = ctx.window.start - int(rng.integers(1 * HOUR, 3 * DAY))
+    story.customer_updates["signup_at"] = pd.Timestamp(signup, unit="s", tz="UTC")
     day = ctx.local_day_start(ctx.anchor)
     t = clamp(ctx, ctx.local_to_utc(day, usual_hour(ctx)))
     usd = ctx.income_usd * rng.uniform(0.5, 1.2)
@@ -189,8 +189,10 @@ def wrong_network_newcomer(ctx: StoryContext) -> Story:
         counterparty=destination,
         evidence=True,
     )
+    opened_days = max((ctx.anchor - signup) // DAY, 1)
     story.explanation = (
-        "An account opened days ago paid in from the holder's own bank, bought USDT and tried "
+        f"An account opened {opened_days} days earlier paid in from the holder's own bank, "
+        "bought USDT and tried "
         f"{tries} times to send it on the Ethereum network to a TRON address, which failed; "
         "after asking support, it went out on TRON within the hour. A newcomer learning "
         "networks, with their own money and their own device: close."
@@ -236,7 +238,7 @@ def p2p_merchant(ctx: StoryContext) -> Story:
             "p2p_sell",
             asset="USDT",
             usd_amount=usd,
-            rail="p2p_bank_transfer",
+            rail=P2P_RAIL,
             payer_name=buyer,
             counterparty=f"P2P-{int(rng.integers(0, 16**8)):08x}",
             evidence=i < 3,

@@ -12,6 +12,9 @@ from triagelab.synthetic.typologies.base import StoryContext
 # Countries logins come from when they are not the home country.
 FOREIGN_COUNTRIES: tuple[str, ...] = ("JP", "KR", "AU", "HK", "TW", "AE", "GB", "US", "NG", "RU")
 REGIONAL_COUNTRIES: tuple[str, ...] = ("SG", "MY", "TH", "VN", "ID", "PH")
+# Rail of P2P orders, where the buyer pays the seller's bank account directly. It matches
+# the value the baseline activity writes, so a story's P2P orders look like everyone else's.
+P2P_RAIL = "p2p_bank_transfer"
 
 
 def new_device(ctx: StoryContext) -> tuple[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from triagelab.synthetic.population import DEVICE_MODELS
 from triagelab.synthetic.typologies.base import Story, StoryContext, Typology
 from triagelab.synthetic.typologies.helpers import (
+    P2P_RAIL,
     clamp,
     new_address,
     new_device,
@@ -16,6 +17,7 @@ from triagelab.synthetic.typologies.helpers import (
     usd_rate_of,
     usual_hour,
 )
+from triagelab.vocab import HIGH_RISK_LABELS
 
 HOUR = 3600
 
@@ -188,7 +190,7 @@ def p2p_triangulation(ctx: StoryContext) -> Story:
             "p2p_buy",
             asset="USDT",
             usd_amount=usd,
-            rail="p2p_bank_transfer",
+            rail=P2P_RAIL,
             payer_name=payer,
             counterparty=f"P2P-{int(rng.integers(0, 16**8)):08x}",
             evidence=True,
@@ -291,9 +293,6 @@ def multi_account_device(ctx: StoryContext) -> Story:
         "several accounts is a mule farm: escalate to compliance."
     )
     return story
-
-
-HIGH_RISK_LABELS = ("mixer", "sanctioned", "scam", "darknet_market", "gambling_unlicensed")
 
 
 def high_risk_exposure(ctx: StoryContext) -> Story:
@@ -449,8 +448,7 @@ LAUNDERING_TYPOLOGIES = (
         ),
         expected_action="escalate_compliance",
         expected_priority="P2",
-        summary="Funds from or to an address labelled mixer, sanctioned, scam, darknet market "
-        "or unlicensed gambling.",
+        summary="Funds from or to an address labelled mixer, scam, darknet market or sanctioned.",
         inject=high_risk_exposure,
         fatf_categories=("anonymity", "source_of_funds", "geography"),
     ),

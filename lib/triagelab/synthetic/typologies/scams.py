@@ -177,7 +177,9 @@ def address_poisoning_victim(ctx: StoryContext) -> Story:
         "crypto_deposit",
         asset=asset,
         chain=chain,
-        usd_amount=rng.uniform(0.0001, 0.01),
+        # Dust worth one cent to one dollar: stored amounts keep cents, so a smaller deposit
+        # would round to zero and leave nothing for a trainee to see.
+        usd_amount=round(float(rng.uniform(0.01, 1.0)), 2),
         counterparty=lookalike,
         evidence=True,
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
+from triagelab.synthetic.activity import DAY
 from triagelab.synthetic.typologies.base import Story, StoryContext, Typology
 from triagelab.synthetic.typologies.helpers import (
     clamp,
@@ -14,6 +17,9 @@ from triagelab.synthetic.typologies.helpers import (
 )
 
 HOUR = 3600
+# Days without a login that make an account dormant, as the `dormant_reactivation` flag
+# defines it.
+DORMANT_DAYS = 90
 
 
 def account_takeover(ctx: StoryContext) -> Story:
@@ -275,6 +281,13 @@ def dormant_takeover(ctx: StoryContext) -> Story:
     device, model = new_device(ctx)
     foreign = rng.random() < 0.7 - 0.6 * ctx.subtlety
     country = pick_foreign_country(ctx) if foreign else str(ctx.customer["country"])
+    # The last login before the window lies 90 to 400 days back, and after the signup.
+    # The days are drawn whether or not the column exists, so the story stays the same.
+    idle_days = int(rng.integers(DORMANT_DAYS, 400))
+    if "last_login_at" in ctx.population.customers.columns:
+        signup = int(pd.Timestamp(ctx.customer["signup_at"]).timestamp())
+        last_login = max(ctx.window.start - idle_days * DAY, signup + DAY)
+        story.customer_updates["last_login_at"] = pd.Timestamp(last_login, unit="s", tz="UTC")
     ip = new_ip(ctx)
     day = ctx.local_day_start(ctx.anchor)
     t = clamp(ctx, ctx.local_to_utc(day, usual_hour(ctx, 5.0)))
