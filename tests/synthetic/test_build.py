@@ -172,3 +172,17 @@ def test_rebundle_keeps_trainee_submissions(starter_build: Path, tmp_path: Path)
     saved.write_text("{}")
     write_bundle(starter_build, tmp_path)
     assert saved.read_text() == "{}"
+
+
+def test_transfers_use_the_assets_chain(starter_build: Path) -> None:
+    from triagelab.synthetic.assets import ASSET_CHAINS
+
+    transactions = open_dataset(starter_build).table("transactions")
+    transfers = transactions[transactions["tx_type"].isin(["crypto_withdrawal", "crypto_deposit"])]
+    assert len(transfers) > 100
+    wrong = [
+        (asset, chain)
+        for asset, chain in zip(transfers["asset"], transfers["chain"], strict=True)
+        if chain not in ASSET_CHAINS[asset]
+    ]
+    assert wrong == []

@@ -223,6 +223,10 @@ def generate_transactions(
     wallet_chain = np.array(
         [chain_names.index(c) for c in population.wallet_chains], dtype=np.int64
     )
+    assets_by_chain = [
+        [i for i, asset in enumerate(ASSET_NAMES) if chain in ASSET_CHAINS[asset]]
+        for chain in chain_names
+    ]
     tables = []
     plan = (
         ("fiat_deposit", "fiat_deposits", 0.25),
@@ -260,11 +264,19 @@ def generate_transactions(
             rows["counterparty"] = "own_bank_account"
         else:
             asset_index = rng.choice(len(ASSET_NAMES), n, p=ASSET_WEIGHTS)
-            rows["asset"] = coded(asset_index, ASSET_NAMES)
             if tx_type in {"crypto_withdrawal", "crypto_deposit"}:
                 own = rng.random(n) < 0.85
                 chain_codes = asset_chain[asset_index]
                 chain_codes[own] = wallet_chain[owners[own]]
+                # A transfer to or from the customer's own wallet moves an asset that lives
+                # on that wallet's chain (USDT or USDC on ethereum, never BTC).
+                for code, assets_on_chain in enumerate(assets_by_chain):
+                    rows_on_chain = np.flatnonzero(own & (chain_codes == code))
+                    if len(rows_on_chain) and assets_on_chain:
+                        pick = rng.integers(0, len(assets_on_chain), len(rows_on_chain))
+                        asset_index[rows_on_chain] = np.array(assets_on_chain)[pick]
+            rows["asset"] = coded(asset_index, ASSET_NAMES)
+            if tx_type in {"crypto_withdrawal", "crypto_deposit"}:
                 rows["chain"] = coded(chain_codes, chain_names)
                 fresh = addresses_for_chains(
                     np.array(chain_names, dtype=object)[chain_codes[~own]], rng
