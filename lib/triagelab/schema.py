@@ -74,7 +74,7 @@ CUSTOMERS = pa.DataFrameSchema(
         "segment": _text("Behavioural segment the customer's baseline follows.", isin=SEGMENTS),
         "kyc_tier": pa.Column("int8", pa.Check.isin([1, 2, 3]), description="KYC tier, 1 to 3."),
         "signup_at": _time("When the account was opened (UTC)."),
-        # NOTE: optional until the population writes it for every customer.
+        # Optional in an analyst's own export, which may not carry it; builds always write it.
         "last_login_at": pa.Column(
             TIMESTAMP,
             nullable=False,

@@ -14,8 +14,8 @@ from triagelab.cli import main
 from triagelab.dataset import open_dataset
 
 # Stated in docs/alerts.md: the default rules on the demo scenario (sea-week) at its own seed.
-DOCUMENTED_PRECISION = 0.40
-DOCUMENTED_RECALL = 0.85
+DOCUMENTED_PRECISION = 0.45
+DOCUMENTED_RECALL = 0.80
 
 
 def test_default_rules_reach_documented_quality(sea_week_build: Path) -> None:

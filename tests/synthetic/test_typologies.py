@@ -238,10 +238,3 @@ def test_dormant_takeover_trips_reactivation(seed):
     first_login = tables.auth_events.sort_values("ts").iloc[0]
     assert list(hits["customer_id"]) == [ctx.customer_id]
     assert hits["event_ids"].iloc[0] == [first_login["event_id"]]
-
-
-def test_dormant_story_same_without_column():
-    with_column, _ = _dormant_alert_tables(True, 5)
-    without_column, _ = _dormant_alert_tables(False, 5)
-    assert "last_login_at" not in without_column.customers.columns
-    pd.testing.assert_frame_equal(with_column.auth_events, without_column.auth_events)

@@ -212,6 +212,15 @@ def generate_population(
         rows = np.flatnonzero(wallet_chains == chain)
         wallets[rows] = make_addresses(chain, len(rows), rng)
     rhythm = rng.normal(20.5, 2.5, n) % 24
+    # Active customers last logged in during the days before the window; dormant holders
+    # 90 to 400 days before it, and never before the day after they signed up.
+    idle_seconds = rng.integers(0, 3 * 86_400, n)
+    dormant = segments == "dormant_holder"
+    idle_seconds[dormant] = rng.integers(90 * 86_400, 400 * 86_400, int(dormant.sum()))
+    latest = start - pd.to_timedelta(idle_seconds, unit="s")
+    earliest = signup_at + pd.Timedelta(days=1)
+    last_login_at = latest.where(latest > earliest, earliest)
+    customers["last_login_at"] = last_login_at.astype("datetime64[ms, UTC]")
     return Population(
         customers=customers,
         devices=hex_ids(rng, 2 * n, "D", 12).reshape(n, 2),
