@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
@@ -115,6 +116,24 @@ def test_sign_in_and_triage_three_cases(
     assert [d["rationale"] for d in decisions] == ["reason 0", "reason 1", "reason 2"]
     assert all(d["action"] == "monitor" and d["flags"] == ["new_device"] for d in decisions)
     page.close()
+
+
+def test_page_requests_only_the_server(browser: Any, practice_server: VoilaServer) -> None:
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(practice_server.url, timeout=TIMEOUT_MS)
+    page.wait_for_selector(".triagelab-trainee select", timeout=TIMEOUT_MS)
+    page.select_option(".triagelab-trainee select", label="Budi Santoso (budi)")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector(".triagelab-profile", timeout=TIMEOUT_MS)
+    _chart_shown(page, None)
+    page.close()
+    # Widget images are blob: URLs and inline pictures data: URLs; neither leaves the page.
+    remote = [url for url in requested if urlsplit(url).scheme not in ("blob", "data")]
+    assert remote
+    other_hosts = [url for url in remote if urlsplit(url).hostname != "127.0.0.1"]
+    assert other_hosts == []
 
 
 def test_reload_resumes_after_decided_cases(
