@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import VoilaServer
 from triagelab.cases import write_bundle
 from triagelab.dataset import open_dataset
-from triagelab.vocab import ACTION_DESCRIPTIONS
+from triagelab.vocab import ACTION_DESCRIPTIONS, FLAGS
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,14 @@ def _case_on_screen(page: Any) -> str:
 
 
 def _wait_for_case(page: Any, case_id: str) -> None:
-    page.wait_for_selector(f".triagelab-profile[data-case='{case_id}']", timeout=TIMEOUT_MS)
+    """Wait until the case view shows `case_id`: its profile card and its own timeline."""
+    page.wait_for_selector(
+        f".triagelab-case[data-case='{case_id}'] .triagelab-profile[data-case='{case_id}']",
+        timeout=TIMEOUT_MS,
+    )
+    page.wait_for_selector(
+        f".triagelab-case[data-case='{case_id}'] table.timeline", timeout=TIMEOUT_MS
+    )
 
 
 def _case_order(build: Path) -> list[str]:
@@ -93,7 +100,9 @@ def test_sign_in_and_triage_three_cases(
         _wait_for_case(page, case_id)
         key = labels.loc[case_id]
         assert key["explanation"] not in page.content()
+        assert page.locator(".triagelab-case").count() == 1
         assert page.locator("tr.evidence").count() == 0
+        expect(page.locator(".triagelab-case-header")).to_contain_text("events up to")
         page.get_by_label("New device").check()
         page.select_option(
             ".triagelab-action select", label=f"monitor - {ACTION_DESCRIPTIONS['monitor']}"
@@ -136,6 +145,31 @@ def test_page_requests_only_the_server(browser: Any, practice_server: VoilaServe
     assert other_hosts == []
 
 
+def test_flag_labels_fit_without_overlap(browser: Any, practice_server: VoilaServer) -> None:
+    page = _open_signed_in(browser, practice_server.url, "budi")
+    boxes = page.locator(".triagelab-flags .widget-checkbox")
+    expect(boxes).to_have_count(len(FLAGS), timeout=TIMEOUT_MS)
+    cut = page.evaluate(
+        "() => [...document.querySelectorAll('.triagelab-flags .widget-checkbox span,"
+        " .triagelab-confidence .widget-label')]"
+        ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"
+    )
+    assert cut == []
+    rectangles = [boxes.nth(i).bounding_box() for i in range(len(FLAGS))]
+    for first, box in enumerate(rectangles):
+        assert box is not None
+        for other in rectangles[first + 1 :]:
+            assert other is not None
+            apart = (
+                box["x"] + box["width"] <= other["x"]
+                or other["x"] + other["width"] <= box["x"]
+                or box["y"] + box["height"] <= other["y"]
+                or other["y"] + other["height"] <= box["y"]
+            )
+            assert apart, f"flag checkboxes overlap: {box} and {other}"
+    page.close()
+
+
 def test_reload_resumes_after_decided_cases(
     browser: Any, practice_server: VoilaServer, practice_build: Path
 ) -> None:
@@ -160,7 +194,7 @@ def test_queue_moves_with_arrow_keys(
     page.focus(".triagelab-queue select")
     page.keyboard.press("ArrowDown")
     _wait_for_case(page, order[1])
-    # The queue is redrawn after the profile card; a key pressed during the redraw can be
+    # The queue is redrawn after the case view; a key pressed during the redraw can be
     # lost, as it would be for a person typing that fast.
     expect(page.locator(".triagelab-queue option").nth(1)).to_contain_text("(opened)")
     page.focus(".triagelab-queue select")
@@ -196,6 +230,11 @@ def test_exam_shows_nothing_of_the_key(
         page.wait_for_selector(".triagelab-saved", timeout=TIMEOUT_MS)
         page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Hand in exam").click()
+    expect(page.locator(".triagelab-confirm")).to_contain_text(
+        "13 cases are undecided", timeout=TIMEOUT_MS
+    )
+    assert _submission(exam_bundle, "chai")["submitted"] is False
+    page.get_by_role("button", name="Confirm hand-in: 2 of 15 decided").click()
     expect(page.locator(".triagelab-handed-in")).to_contain_text(
         "Handed in: 2 of 15", timeout=TIMEOUT_MS
     )
