@@ -149,25 +149,42 @@ def test_flag_labels_fit_without_overlap(browser: Any, practice_server: VoilaSer
     page = _open_signed_in(browser, practice_server.url, "budi")
     boxes = page.locator(".triagelab-flags .widget-checkbox")
     expect(boxes).to_have_count(len(FLAGS), timeout=TIMEOUT_MS)
+    # ipywidgets cuts a long description with an ellipsis: the label's content is then
+    # wider than the label, and the title's span reaches past the label's right edge.
     cut = page.evaluate(
-        "() => [...document.querySelectorAll('.triagelab-flags .widget-checkbox span,"
+        "() => [...document.querySelectorAll('.triagelab-flags .widget-label-basic,"
         " .triagelab-confidence .widget-label')]"
         ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"
     )
     assert cut == []
-    rectangles = [boxes.nth(i).bounding_box() for i in range(len(FLAGS))]
-    for first, box in enumerate(rectangles):
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('.triagelab-flags .widget-label-basic')].map(e => {"
+        " const box = e.getBoundingClientRect();"
+        " const text = e.querySelector('span').getBoundingClientRect();"
+        " return {x: text.x, y: text.y, width: text.width, height: text.height,"
+        " inside: text.right <= box.right + 0.5}; })"
+    )
+    assert len(titles) == len(FLAGS)
+    assert [title["inside"] for title in titles] == [True] * len(FLAGS)
+    checkboxes = [boxes.nth(i).bounding_box() for i in range(len(FLAGS))]
+    for index, box in enumerate(checkboxes):
         assert box is not None
-        for other in rectangles[first + 1 :]:
-            assert other is not None
-            apart = (
-                box["x"] + box["width"] <= other["x"]
-                or other["x"] + other["width"] <= box["x"]
-                or box["y"] + box["height"] <= other["y"]
-                or other["y"] + other["height"] <= box["y"]
-            )
-            assert apart, f"flag checkboxes overlap: {box} and {other}"
+        for other in checkboxes[index + 1 :]:
+            assert _apart(box, other), f"flag checkboxes overlap: {box} and {other}"
+        for other_index, title in enumerate(titles):
+            if other_index != index:
+                assert _apart(box, title), f"a flag title covers a checkbox: {title} and {box}"
     page.close()
+
+
+def _apart(first: dict[str, float], second: dict[str, float]) -> bool:
+    """Return True if two page rectangles do not overlap; touching edges are apart."""
+    return (
+        first["x"] + first["width"] <= second["x"] + 0.5
+        or second["x"] + second["width"] <= first["x"] + 0.5
+        or first["y"] + first["height"] <= second["y"] + 0.5
+        or second["y"] + second["height"] <= first["y"] + 0.5
+    )
 
 
 def test_reload_resumes_after_decided_cases(
