@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
@@ -14,7 +15,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import VoilaServer
 from triagelab.cases import write_bundle
 from triagelab.dataset import open_dataset
-from triagelab.vocab import ACTION_DESCRIPTIONS
+from triagelab.vocab import ACTION_DESCRIPTIONS, FLAGS
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +69,14 @@ def _case_on_screen(page: Any) -> str:
 
 
 def _wait_for_case(page: Any, case_id: str) -> None:
-    page.wait_for_selector(f".triagelab-profile[data-case='{case_id}']", timeout=TIMEOUT_MS)
+    """Wait until the case view shows `case_id`: its profile card and its own timeline."""
+    page.wait_for_selector(
+        f".triagelab-case[data-case='{case_id}'] .triagelab-profile[data-case='{case_id}']",
+        timeout=TIMEOUT_MS,
+    )
+    page.wait_for_selector(
+        f".triagelab-case[data-case='{case_id}'] table.timeline", timeout=TIMEOUT_MS
+    )
 
 
 def _case_order(build: Path) -> list[str]:
@@ -92,7 +100,9 @@ def test_sign_in_and_triage_three_cases(
         _wait_for_case(page, case_id)
         key = labels.loc[case_id]
         assert key["explanation"] not in page.content()
+        assert page.locator(".triagelab-case").count() == 1
         assert page.locator("tr.evidence").count() == 0
+        expect(page.locator(".triagelab-case-header")).to_contain_text("events up to")
         page.get_by_label("New device").check()
         page.select_option(
             ".triagelab-action select", label=f"monitor - {ACTION_DESCRIPTIONS['monitor']}"
@@ -115,6 +125,66 @@ def test_sign_in_and_triage_three_cases(
     assert [d["rationale"] for d in decisions] == ["reason 0", "reason 1", "reason 2"]
     assert all(d["action"] == "monitor" and d["flags"] == ["new_device"] for d in decisions)
     page.close()
+
+
+def test_page_requests_only_the_server(browser: Any, practice_server: VoilaServer) -> None:
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(practice_server.url, timeout=TIMEOUT_MS)
+    page.wait_for_selector(".triagelab-trainee select", timeout=TIMEOUT_MS)
+    page.select_option(".triagelab-trainee select", label="Budi Santoso (budi)")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector(".triagelab-profile", timeout=TIMEOUT_MS)
+    _chart_shown(page, None)
+    page.close()
+    # Widget images are blob: URLs and inline pictures data: URLs; neither leaves the page.
+    remote = [url for url in requested if urlsplit(url).scheme not in ("blob", "data")]
+    assert remote
+    other_hosts = [url for url in remote if urlsplit(url).hostname != "127.0.0.1"]
+    assert other_hosts == []
+
+
+def test_flag_labels_fit_without_overlap(browser: Any, practice_server: VoilaServer) -> None:
+    page = _open_signed_in(browser, practice_server.url, "budi")
+    boxes = page.locator(".triagelab-flags .widget-checkbox")
+    expect(boxes).to_have_count(len(FLAGS), timeout=TIMEOUT_MS)
+    # ipywidgets cuts a long description with an ellipsis: the label's content is then
+    # wider than the label, and the title's span reaches past the label's right edge.
+    cut = page.evaluate(
+        "() => [...document.querySelectorAll('.triagelab-flags .widget-label-basic,"
+        " .triagelab-confidence .widget-label')]"
+        ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"
+    )
+    assert cut == []
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('.triagelab-flags .widget-label-basic')].map(e => {"
+        " const box = e.getBoundingClientRect();"
+        " const text = e.querySelector('span').getBoundingClientRect();"
+        " return {x: text.x, y: text.y, width: text.width, height: text.height,"
+        " inside: text.right <= box.right + 0.5}; })"
+    )
+    assert len(titles) == len(FLAGS)
+    assert [title["inside"] for title in titles] == [True] * len(FLAGS)
+    checkboxes = [boxes.nth(i).bounding_box() for i in range(len(FLAGS))]
+    for index, box in enumerate(checkboxes):
+        assert box is not None
+        for other in checkboxes[index + 1 :]:
+            assert _apart(box, other), f"flag checkboxes overlap: {box} and {other}"
+        for other_index, title in enumerate(titles):
+            if other_index != index:
+                assert _apart(box, title), f"a flag title covers a checkbox: {title} and {box}"
+    page.close()
+
+
+def _apart(first: dict[str, float], second: dict[str, float]) -> bool:
+    """Return True if two page rectangles do not overlap; touching edges are apart."""
+    return (
+        first["x"] + first["width"] <= second["x"] + 0.5
+        or second["x"] + second["width"] <= first["x"] + 0.5
+        or first["y"] + first["height"] <= second["y"] + 0.5
+        or second["y"] + second["height"] <= first["y"] + 0.5
+    )
 
 
 def test_reload_resumes_after_decided_cases(
@@ -141,7 +211,7 @@ def test_queue_moves_with_arrow_keys(
     page.focus(".triagelab-queue select")
     page.keyboard.press("ArrowDown")
     _wait_for_case(page, order[1])
-    # The queue is redrawn after the profile card; a key pressed during the redraw can be
+    # The queue is redrawn after the case view; a key pressed during the redraw can be
     # lost, as it would be for a person typing that fast.
     expect(page.locator(".triagelab-queue option").nth(1)).to_contain_text("(opened)")
     page.focus(".triagelab-queue select")
@@ -177,6 +247,11 @@ def test_exam_shows_nothing_of_the_key(
         page.wait_for_selector(".triagelab-saved", timeout=TIMEOUT_MS)
         page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Hand in exam").click()
+    expect(page.locator(".triagelab-confirm")).to_contain_text(
+        "13 cases are undecided", timeout=TIMEOUT_MS
+    )
+    assert _submission(exam_bundle, "chai")["submitted"] is False
+    page.get_by_role("button", name="Confirm hand-in: 2 of 15 decided").click()
     expect(page.locator(".triagelab-handed-in")).to_contain_text(
         "Handed in: 2 of 15", timeout=TIMEOUT_MS
     )

@@ -126,7 +126,7 @@ def test_feedback_reaches_widgets_after_save(starter_copy: Path) -> None:
     app.save_button.click()
     assert app.errors == []
     assert labels.loc[case_id, "explanation"] in html.unescape(app.feedback.value)
-    assert "class='evidence'" in app.timeline_table.value
+    assert "class='evidence'" in app.case_view.value
 
 
 def test_exam_mode_never_reads_key(starter_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,7 +151,9 @@ def test_exam_mode_never_reads_key(starter_copy: Path, monkeypatch: pytest.Monke
         app.next_button.click()
         app.next_button.click()
     app.submit_button.click()
+    app.submit_button.click()
     assert app.errors == []
+    assert app.handed_in
     assert opened == []
     assert app.feedback.value == ""
 
@@ -159,6 +161,7 @@ def test_exam_mode_never_reads_key(starter_copy: Path, monkeypatch: pytest.Monke
 def test_hand_in_locks_decisions(starter_copy: Path) -> None:
     app = TriageApp(starter_copy, "amira", "exam", clock=_clock)
     app.save_button.click()
+    app.submit_button.click()
     app.submit_button.click()
     assert app.errors == []
     assert "Handed in: 1 of 15" in app.status.value
@@ -212,9 +215,12 @@ def test_case_view_lists_devices_and_counterparties(starter_copy: Path) -> None:
         app.show_case(position)
         customer_id = str(app.current_case["customer_id"])
         auth = dataset.table("auth_events", filters=[("customer_id", "==", customer_id)])
-        for device in set(auth["device_id"]):
-            assert device in app.seen.value
-        assert "USD" in app.timeline_table.value
+        before = auth["ts"] <= app.current_case["opened_at"]
+        for device in set(auth.loc[before, "device_id"]):
+            assert device in app.case_view.value
+        for device in set(auth.loc[~before, "device_id"]) - set(auth.loc[before, "device_id"]):
+            assert device not in app.case_view.value
+        assert "USD" in app.case_view.value
         png = app.wait_for_chart()
         assert png.startswith(b"\x89PNG")
         assert bytes(app.chart.value) == png
@@ -349,3 +355,73 @@ def test_corrupt_opened_file_is_rejected(starter_copy: Path) -> None:
         TriageApp(starter_copy, "amira", "exam", clock=_clock)
     assert caught.value.path == folder / "amira.opened"
     assert (folder / "amira.opened").read_text() == "{not json"
+
+
+def test_hand_in_asks_for_confirmation(starter_copy: Path) -> None:
+    app = TriageApp(starter_copy, "amira", "exam", clock=_clock)
+    app.save_button.click()
+    app.submit_button.click()
+    assert app.errors == []
+    assert not app.handed_in
+    assert app.submit_button.description == "Confirm hand-in: 1 of 15 decided"
+    assert "14 cases are undecided" in app.status.value
+    assert not load_submission(starter_copy / "submissions" / "amira.json").submitted
+    # Opening another case withdraws the request, so the count shown is never stale.
+    app.next_button.click()
+    assert app.submit_button.description == "Hand in exam"
+    app.save_button.click()
+    app.submit_button.click()
+    assert app.submit_button.description == "Confirm hand-in: 2 of 15 decided"
+    app.submit_button.click()
+    assert app.handed_in
+    assert "Handed in: 2 of 15" in app.status.value
+
+
+def test_timeline_stops_at_case_opening(starter_copy: Path) -> None:
+    dataset = open_dataset(starter_copy)
+    labels = dataset.labels().set_index("case_id")
+    app = TriageApp(starter_copy, "viewer", "practice", clock=_clock)
+    later_seen = 0
+    for position in range(len(app.cases)):
+        app.show_case(position)
+        case = app.current_case
+        customer_id = str(case["customer_id"])
+        transactions = dataset.table("transactions", filters=[("customer_id", "==", customer_id)])
+        later_seen += int((transactions["ts"] > case["opened_at"]).sum())
+        assert (app.timeline["ts"] <= case["opened_at"]).all()
+        assert f"events up to {case['opened_at']:%Y-%m-%d %H:%M} UTC" in app.case_view.value
+        evidence = set(labels.loc[case["case_id"], "evidence_event_ids"])
+        assert evidence <= set(app.timeline["event_id"])
+    # The starter build has events after some case openings, so the cut was exercised.
+    assert later_seen > 0
+    assert app.errors == []
+    app.close()
+
+
+def test_feedback_mentions_evidence_only_when_present(starter_copy: Path) -> None:
+    labels = open_dataset(starter_copy).labels().set_index("case_id")
+    app = TriageApp(starter_copy, "amira", "practice", clock=_clock)
+    counts = set()
+    for position in range(len(app.cases)):
+        app.show_case(position)
+        case_id = str(app.current_case["case_id"])
+        app.save_button.click()
+        count = len(labels.loc[case_id, "evidence_event_ids"])
+        counts.add(count > 0)
+        assert ("highlighted in the timeline" in app.feedback.value) == (count > 0)
+        assert app.case_view.value.count("class='evidence'") == count
+    assert counts == {True, False}
+    assert app.errors == []
+    app.close()
+
+
+def test_case_view_is_one_value_per_case(starter_copy: Path) -> None:
+    app = TriageApp(starter_copy, "amira", "exam", clock=_clock)
+    for position in (0, 1, 2):
+        app.show_case(position)
+        case_id = str(app.current_case["case_id"])
+        value = app.case_view.value
+        assert value.startswith(f"<div class='triagelab-case' data-case='{html.escape(case_id)}'>")
+        assert f"data-case='{html.escape(case_id)}' style=" in value
+        assert "class='timeline'" in value
+    app.close()

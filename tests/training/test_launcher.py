@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +13,7 @@ import triagelab.training.queue as queue_module
 from triagelab.cli import main
 from triagelab.dataset import open_dataset
 from triagelab.training.launcher import TriageLauncher, settings_from_environment
-from triagelab.training.server import voila_command
+from triagelab.training.server import TEMPLATE, TEMPLATE_ROOT, voila_command, voila_environment
 
 
 def _clock() -> str:
@@ -191,3 +193,20 @@ def test_voila_command_preheats_pool(tmp_path: Path) -> None:
     unpooled = voila_command(notebook, 8870, pool_size=0)
     assert not any(part.startswith(("--preheat", "--pool_size")) for part in unpooled)
     assert "--Voila.ip=127.0.0.1" in unpooled
+
+
+def test_voila_template_has_no_cdn_links(tmp_path: Path) -> None:
+    command = voila_command(tmp_path / "app.ipynb", 8870)
+    assert f"--VoilaConfiguration.template={TEMPLATE}" in command
+    folder = TEMPLATE_ROOT / "voila" / "templates" / TEMPLATE
+    assert json.loads((folder / "conf.json").read_text())["base_template"] == "lab"
+    page = (folder / "index.html.j2").read_text()
+    assert "extends 'lab/index.html.j2'" in page
+    assert "https://" not in page
+
+
+def test_voila_environment_puts_template_first(tmp_path: Path) -> None:
+    environment = voila_environment({"JUPYTER_PATH": "/opt/jupyter"}, tmp_path, "exam", " chai ")
+    assert environment["JUPYTER_PATH"].split(os.pathsep) == [str(TEMPLATE_ROOT), "/opt/jupyter"]
+    assert environment["TRIAGELAB_TRAINEE"] == "chai"
+    assert voila_environment({}, tmp_path, "exam", "")["JUPYTER_PATH"] == str(TEMPLATE_ROOT)

@@ -21,10 +21,7 @@ from triagelab.training.feedback import feedback_html
 from triagelab.training.queue import NO_HIGHLIGHT, CaseQueue, ChartKey
 from triagelab.training.settings import check_mode, check_trainee_id
 from triagelab.training.submission import Decision, SubmissionStore
-from triagelab.training.views import (
-    flag_glossary_html,
-    timeline_html,
-)
+from triagelab.training.views import flag_glossary_html, timeline_html
 from triagelab.vocab import ACTION_DESCRIPTIONS, ACTIONS, FLAGS, PRIORITIES
 
 logger = logging.getLogger(__name__)
@@ -163,19 +160,17 @@ class TriageApp:
         self.queue = widgets.Select(options=[], rows=16, layout=widgets.Layout(width="260px"))
         self.queue.observe(self._guard(self._on_queue_change), names="value")
 
-        self.profile = widgets.HTML()
+        # Heading, profile card, timeline and devices of the case on screen, in one value.
+        self.case_view = widgets.HTML()
         self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
-        self.timeline_table = widgets.HTML(
-            layout=widgets.Layout(max_height="340px", overflow="auto")
-        )
-        self.seen = widgets.HTML()
 
+        # Each flag cell is as wide as its title, so no title is cut or covers its neighbour.
         self.flag_boxes = {
             flag.name: widgets.Checkbox(
                 description=flag.title,
                 indent=False,
                 tooltip=flag.definition,
-                layout=widgets.Layout(width="auto"),
+                layout=widgets.Layout(width="max-content"),
             )
             for flag in FLAGS
         }
@@ -192,7 +187,12 @@ class TriageApp:
             options=list(PRIORITIES), description="Priority", value="P4"
         )
         self.confidence = widgets.IntSlider(
-            value=70, min=0, max=100, step=5, description="Confidence %"
+            value=70,
+            min=0,
+            max=100,
+            step=5,
+            description="Confidence %",
+            style={"description_width": "initial"},
         )
         self.rationale = widgets.Text(
             placeholder="One line: what you saw and why",
@@ -215,14 +215,18 @@ class TriageApp:
             layout=widgets.Layout(display="" if self.mode == "exam" else "none"),
         )
         self.submit_button.on_click(self._guard(self._on_submit))
+        self._hand_in_requested = False
 
         self.status = widgets.HTML()
         self.feedback = widgets.HTML()
 
         flags_grid = widgets.GridBox(
             list(self.flag_boxes.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(3, 250px)"),
+            layout=widgets.Layout(
+                grid_template_columns="repeat(2, max-content)", grid_gap="2px 24px"
+            ),
         )
+        flags_grid.add_class("triagelab-flags")
         decision = widgets.VBox(
             [
                 widgets.HTML("<b>Red flags you see</b> (definitions below the list)"),
@@ -238,13 +242,11 @@ class TriageApp:
             ]
         )
 
-        case_view = widgets.VBox(
-            [self.profile, self.chart, self.timeline_table, self.seen, decision]
-        )
+        case_view = widgets.VBox([self.case_view, self.chart, decision])
         side = widgets.VBox([self.progress, self.queue, self.submit_button])
         self.widget = widgets.VBox([self.header, widgets.HBox([side, case_view])])
         self.widget.add_class("triagelab-app")
-        for name in ("queue", "action", "rationale", "feedback", "status", "chart"):
+        for name in ("queue", "action", "rationale", "feedback", "status", "chart", "confidence"):
             getattr(self, name).add_class(f"triagelab-{name}")
 
     def _guard(self, callback: F) -> F:
@@ -298,8 +300,11 @@ class TriageApp:
             options.append((f"{STATE_MARKS[state]} {index + 1:>2}. {case_id} ({state})", index))
         self._updating = True
         try:
-            self.queue.options = options
-            self.queue.value = self.position
+            # One message for the options and the selection, so a key pressed in the list
+            # meanwhile never acts on options without a selection.
+            with self.queue.hold_sync():
+                self.queue.options = options
+                self.queue.value = self.position
         finally:
             self._updating = False
         decided = len(self.store.submission.decisions)
@@ -329,18 +334,18 @@ class TriageApp:
         case_id = str(self.current_case["case_id"])
         view = self.case_queue.view(case_id)
         self.timeline = view.timeline
-        self.profile.value = view.profile
+        self._cancel_hand_in()
         self.feedback.value = ""
         self.status.value = ""
-        # The chart of this case usually was drawn in the background, so showing it only
-        # sends PNG bytes; charts of the cases around it are drawn next.
-        self._show_chart((case_id, NO_HIGHLIGHT))
-        decision = self._load_decision(case_id)
+        decision = self.store.submission.decision_for(case_id)
         if decision is not None and self.feedback_available:
             self._show_feedback(decision)
         else:
-            self.timeline_table.value = view.table
-            self.seen.value = view.seen
+            self.case_view.value = view.html()
+            # The chart of this case usually was drawn in the background, so showing it
+            # only sends PNG bytes; charts of the cases around it are drawn next.
+            self._show_chart((case_id, NO_HIGHLIGHT))
+        self._load_decision(case_id)
         self._draw_charts_around(self.position)
         # The opened mark is written to disk last, after the case view went to the browser.
         self.store.mark_opened(case_id, self.clock())
@@ -469,6 +474,7 @@ class TriageApp:
             decided_at=self.clock(),
         )
         self.store.save(decision)
+        self._cancel_hand_in()
         self.status.value = (
             f"<span class='triagelab-saved' style='color:#1b5e20'>Saved decision on "
             f"{html.escape(case_id)}.</span>"
@@ -485,19 +491,48 @@ class TriageApp:
         """
         key = read_key_row(self.dataset, decision.case_id)
         evidence = set(key["evidence_event_ids"])
+        view = self.case_queue.view(decision.case_id)
+        self.case_view.value = view.html(timeline_html(view.timeline, evidence))
         self.feedback.value = feedback_html(decision, key)
-        self.timeline_table.value = timeline_html(self.timeline, evidence)
-        self.seen.value = self.case_queue.view(decision.case_id).seen
         self._show_chart((decision.case_id, frozenset(evidence)))
 
     def _on_submit(self, _: Any = None) -> None:
-        self.hand_in()
+        if self._hand_in_requested:
+            self.hand_in()
+        else:
+            self.request_hand_in()
+
+    def request_hand_in(self) -> None:
+        """Ask the trainee to confirm the hand-in, saying how many cases are undecided.
+
+        The hand-in button turns into the confirm button; saving a decision or opening
+        another case turns it back.
+        """
+        if self.mode != "exam":
+            raise InputError("only an exam is handed in; practice decisions are kept as saved")
+        decided = len(self.store.submission.decisions)
+        undecided = len(self.cases) - decided
+        self._hand_in_requested = True
+        self.submit_button.description = f"Confirm hand-in: {decided} of {len(self.cases)} decided"
+        cases = "case is" if undecided == 1 else "cases are"
+        self.status.value = (
+            f"<span class='triagelab-confirm'>{undecided} {cases} undecided. After the "
+            "hand-in no decision can change; click Confirm hand-in to hand in now, or go on "
+            "working.</span>"
+        )
+
+    def _cancel_hand_in(self) -> None:
+        if self._hand_in_requested:
+            self._hand_in_requested = False
+            self.submit_button.description = "Hand in exam"
 
     def hand_in(self) -> None:
         """Hand in the exam: mark the submission as submitted and lock the decision panel."""
         if self.mode != "exam":
             raise InputError("only an exam is handed in; practice decisions are kept as saved")
         self.store.finish()
+        self._hand_in_requested = False
+        self.submit_button.description = "Handed in"
         self._set_editable(False)
         decided = len(self.store.submission.decisions)
         self.status.value = (

@@ -32,6 +32,17 @@ def feedback_html(decision: Decision, key: pd.Series) -> str:
         f"you chose {html.escape(decision.action)}<br>"
         f"<b>Priority</b> {mark[priority_ok]} expected {html.escape(key['expected_priority'])}, "
         f"you chose {html.escape(decision.priority)}<br>"
-        f"<b>What happened:</b> {html.escape(key['explanation'])}<br>"
-        "<i>Evidence events are highlighted in the timeline.</i></div>"
+        f"<b>What happened:</b> {html.escape(key['explanation'])}"
+        f"{_evidence_note(len(key['evidence_event_ids']))}</div>"
+    )
+
+
+def _evidence_note(count: int) -> str:
+    # Routine cases have no evidence events, so there is nothing marked to point to.
+    if count == 0:
+        return ""
+    events = "event is" if count == 1 else "events are"
+    return (
+        f"<br><i>The {count} evidence {events} highlighted in the timeline and circled "
+        "in the chart.</i>"
     )

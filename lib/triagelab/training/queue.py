@@ -24,7 +24,13 @@ from triagelab.training.timeline import (
     read_queue_events,
     timeline_png,
 )
-from triagelab.training.views import profile_html, seen_html, timeline_html
+from triagelab.training.views import (
+    case_header_html,
+    case_view_html,
+    profile_html,
+    seen_html,
+    timeline_html,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,18 +42,38 @@ NO_HIGHLIGHT: frozenset[str] = frozenset()
 CHART_FOLDER = "cache/charts"
 # NOTE: change this whenever `timeline_chart` draws differently, or servers keep showing
 # the charts drawn by the earlier code.
-CHART_STYLE = "seaborn-scatter-1"
+CHART_STYLE = "seaborn-scatter-2"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
 class CaseView:
-    """The HTML of one case's view without feedback, and the timeline it shows."""
+    """The HTML pieces of one case's view without feedback, and the timeline it shows.
 
+    The timeline and the devices and counterparties hold events up to the case's
+    `opened_at` only, because an agent triaging the case then could not see later ones.
+    """
+
+    case_id: str
     timeline: pd.DataFrame
+    header: str
     profile: str
     table: str
     seen: str
+
+    def html(self, table: str | None = None) -> str:
+        """Return the whole case view as one HTML value, with `table` in place of the timeline."""
+        timeline = self.table if table is None else table
+        return case_view_html(self.case_id, self.header, self.profile, timeline, self.seen)
+
+
+def events_until(events: CustomerEvents, until: pd.Timestamp) -> CustomerEvents:
+    """Return the events at or before `until`."""
+    return CustomerEvents(
+        auth=events.auth[events.auth["ts"] <= until],
+        transactions=events.transactions[events.transactions["ts"] <= until],
+        tickets=events.tickets[events.tickets["ts"] <= until],
+    )
 
 
 class CaseQueue:
@@ -123,10 +149,14 @@ class CaseQueue:
         case = self.cases.loc[self.cases["case_id"] == case_id].iloc[0]
         customer_id = str(case["customer_id"])
         timezone = self.timezone(customer_id)
-        events = self.events_of(customer_id)
-        timeline = self.timeline(customer_id)
+        opened_at = case["opened_at"]
+        events = events_until(self.events_of(customer_id), opened_at)
+        full = self.timeline(customer_id)
+        timeline = full[full["ts"] <= opened_at].reset_index(drop=True)
         built = CaseView(
+            case_id=case_id,
             timeline=timeline,
+            header=case_header_html(case_id, opened_at),
             profile=profile_html(case, self.customers.loc[customer_id]),
             table=timeline_html(timeline),
             seen=seen_html(devices_seen(events), counterparties_seen(events), timezone),
@@ -137,7 +167,7 @@ class CaseQueue:
     def draw_chart(self, key: Hashable) -> bytes:
         """Draw the timeline chart of a case as PNG; runs in the chart drawing thread."""
         case_id, highlight = cast(ChartKey, key)
-        self.view(case_id)
+        view = self.view(case_id)
         path = self._chart_path(case_id) if not highlight else None
         if path is not None and path.is_file():
             png = path.read_bytes()
@@ -145,9 +175,7 @@ class CaseQueue:
                 return png
             logger.warning("%s is not a PNG file; drawing the chart again", path)
         customer_id = str(self.cases.loc[self.cases["case_id"] == case_id, "customer_id"].iloc[0])
-        png = timeline_png(
-            self.timeline(customer_id), self.timezone(customer_id), set(highlight) or None
-        )
+        png = timeline_png(view.timeline, self.timezone(customer_id), set(highlight) or None)
         if path is not None:
             try:
                 _replace_file(path, png)

@@ -25,6 +25,10 @@ DEFAULT_PORT = 8866
 # Kernels Voila keeps started ahead of page requests, by default. Each holds the queue and
 # its charts in memory, and starting one takes a core for seconds.
 POOL_SIZE = 1
+# Voila looks for templates under `<folder>/voila/templates/<name>` of every folder on the
+# Jupyter data path, so the app's folder goes first on JUPYTER_PATH.
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "jupyter"
+TEMPLATE = "triagelab"
 
 
 def exercise_notebook() -> Path:
@@ -40,6 +44,8 @@ def voila_command(notebook: Path, port: int, pool_size: int = POOL_SIZE) -> list
     each runs the notebook up to `wait_for_page_request` (imports, dataset check, reading
     the queue and drawing its charts), so a page request only signs the trainee in. After a
     request takes one, Voila starts the next. With 0, every page request starts a kernel.
+    The page is rendered with the `triagelab` template, which `voila_environment` puts on
+    Voila's template path.
     """
     preheat = ["--preheat_kernel=True", f"--pool_size={pool_size}"] if pool_size > 0 else []
     return [
@@ -52,8 +58,23 @@ def voila_command(notebook: Path, port: int, pool_size: int = POOL_SIZE) -> list
         "--Voila.port_retries=0",
         "--no-browser",
         "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaConfiguration.template={TEMPLATE}",
         *preheat,
     ]
+
+
+def voila_environment(base: dict[str, str], root: Path, mode: str, trainee: str) -> dict[str, str]:
+    """Return the environment of the Voila process: `base`, the app settings and the template.
+
+    The dataset, mode and trainee reach the notebook as environment variables, because
+    Voila cannot pass papermill parameters. `TEMPLATE_ROOT` goes first on JUPYTER_PATH, so
+    Voila finds the `triagelab` page template, whose page loads nothing from other hosts.
+    """
+    environment = dict(base)
+    environment.update({ENV_DATASET: str(root), ENV_MODE: mode, ENV_TRAINEE: trainee.strip()})
+    earlier = environment.get("JUPYTER_PATH", "")
+    environment["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATE_ROOT), earlier) if p)
+    return environment
 
 
 def check_app_inputs(
@@ -110,17 +131,12 @@ def serve(
     trainee: str = "",
     pool_size: int = POOL_SIZE,
 ) -> None:
-    """Replace this process with a Voila server for the trainee notebook; never returns.
-
-    The dataset, mode and trainee reach the notebook as environment variables, because
-    Voila cannot pass papermill parameters.
-    """
+    """Replace this process with a Voila server for the trainee notebook; never returns."""
     root = check_app_inputs(dataset, port, mode, trainee, pool_size)
     notebook = exercise_notebook()
     if not notebook.is_file():
         raise InputError(f"{notebook}: trainee notebook not found in the checkout", path=notebook)
-    environment = dict(os.environ)
-    environment.update({ENV_DATASET: str(root), ENV_MODE: mode, ENV_TRAINEE: trainee.strip()})
+    environment = voila_environment(dict(os.environ), root, mode, trainee)
     command = voila_command(notebook, port, pool_size)
     logger.info("serving %s (%s mode) at http://%s:%d/", root, mode, HOST, port)
     sys.stdout.flush()

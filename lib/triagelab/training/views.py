@@ -41,6 +41,27 @@ def profile_html(case: pd.Series, customer: pd.Series) -> str:
     )
 
 
+def case_header_html(case_id: str, opened_at: pd.Timestamp) -> str:
+    """Return the heading of a case view, with the time its events are shown up to."""
+    return (
+        f"<h4 class='triagelab-case-header'>Case {html.escape(case_id)}: events up to "
+        f"{opened_at:%Y-%m-%d %H:%M} UTC, when the case was opened</h4>"
+    )
+
+
+def case_view_html(case_id: str, header: str, profile: str, table: str, seen: str) -> str:
+    """Return the whole case view (heading, profile card, timeline, devices) as one HTML value.
+
+    One value reaches the page in one widget message, so the trainee never sees the profile
+    card of one case above the timeline of another. `data-case` names the case it shows.
+    """
+    return (
+        f"<div class='triagelab-case' data-case='{html.escape(case_id)}'>{header}{profile}"
+        f"<div class='triagelab-timeline' style='max-height:340px;overflow:auto'>{table}</div>"
+        f"{seen}</div>"
+    )
+
+
 def timeline_html(timeline: pd.DataFrame, highlight: set[str] | None = None) -> str:
     """Return the merged timeline as a table, local time first, evidence rows marked."""
     highlight = highlight or set()
