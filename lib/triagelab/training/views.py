@@ -30,6 +30,8 @@ def profile_html(case: pd.Series, customer: pd.Series) -> str:
         "Segment / KYC tier": f"{customer['segment']} / {customer['kyc_tier']}",
         "Customer since": f"{customer['signup_at']:%Y-%m-%d}",
     }
+    if "last_login_at" in customer.index:
+        rows["Last login before this period"] = f"{customer['last_login_at']:%Y-%m-%d}"
     cells = "".join(
         f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th>"
         f"<td>{html.escape(str(v))}</td></tr>"
