@@ -210,8 +210,8 @@ def write_manifest(root: Path, info: dict[str, Any]) -> dict[str, Any]:
     return manifest
 
 
-# Entries `triagelab build` and `bundle` write; anything else in a dataset folder is work done
-# with it (submissions, grades, a gradebook, a roster) and is kept when the folder is rebuilt.
+# Entries that `triagelab build` and `bundle` write. Anything else in a dataset folder is work
+# done with it (submissions, grades, a gradebook, a roster), kept when the folder is rebuilt.
 GENERATED_ENTRIES = frozenset({MANIFEST, "data", "cases", KEY_DIR})
 
 
@@ -228,8 +228,8 @@ def _carry_over_work(target: Path, staging: Path) -> None:
     Raises
     ------
     DatasetError
-        If the earlier folder holds work but is not the same dataset, so the work would no
-        longer match: nothing is moved or replaced.
+        If the earlier folder contains work but is not the same dataset, so the work would no
+        longer match. Nothing is moved or replaced then.
     """
     work = sorted(p for p in target.iterdir() if p.name not in GENERATED_ENTRIES)
     if not work:
@@ -238,7 +238,7 @@ def _carry_over_work(target: Path, staging: Path) -> None:
     if old is None or old != new:
         names = ", ".join(p.name for p in work)
         raise DatasetError(
-            f"{target}: holds {names}, made for dataset {old or 'unknown'}, and the new build "
+            f"{target}: contains {names}, made for dataset {old or 'unknown'}, and the new build "
             f"is {new}; move them away or write the build to another --out",
             path=target,
             field="--out",
@@ -253,9 +253,9 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield a temporary folder next to `target` and move it into place on success.
 
     A failure leaves `target` as it was: the temporary folder is removed and an earlier
-    build at `target` is untouched. On success an earlier build is replaced, but work kept
+    build at `target` is untouched. On success an earlier build is replaced, and the work kept
     in it (submissions, grades, anything not generated) moves into the new folder when both
-    have the same fingerprint; when they differ, `DatasetError` is raised and nothing changes.
+    have the same fingerprint. When they differ, `DatasetError` is raised and nothing changes.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.partial-{os.getpid()}"

@@ -51,7 +51,7 @@ def run_demo(out: Path) -> DemoResult:
     atomic_write_text(built / "submissions" / f"{DEMO_TRAINEE}.json", submission.to_json())
     graded = grade_build(built)
     # The report compares the third week (the second in a two-week scenario) with the weeks
-    # before it; sea-week's sell-off and congestion fall in its third week.
+    # before it, because sea-week's sell-off and congestion fall in its third week.
     report_week = max(1, scenario.days // 7 - 2)
     week_start = scenario.start_date + dt.timedelta(weeks=report_week)
     _, report_html = run_report(

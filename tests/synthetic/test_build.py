@@ -157,7 +157,7 @@ def test_rebuild_of_other_dataset_keeps_work(starter_copy: Path) -> None:
     submission.write_text('{"keep": "me"}')
     before = (starter_copy / "manifest.json").read_bytes()
     other = resolve_scenario("starter").with_overrides(seed=99)
-    with pytest.raises(DatasetError, match="holds submissions") as caught:
+    with pytest.raises(DatasetError, match="contains submissions") as caught:
         build_dataset(other, starter_copy.parent)
     assert caught.value.field == "--out"
     assert submission.read_text() == '{"keep": "me"}'
