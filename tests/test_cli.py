@@ -69,3 +69,27 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     table = pd.read_csv(scores)
     assert 0 < table.loc[0, "score"] < 100
     assert "<img" in report.read_text()
+
+
+def test_demo_replaces_its_own_work_after_an_update(tmp_path: Path) -> None:
+    from triagelab.demo import DEMO_TRAINEE, _remove_earlier_demo_work
+
+    built = tmp_path / "sea-week"
+    (built / "submissions").mkdir(parents=True)
+    (built / "grades").mkdir()
+    (built / "submissions" / f"{DEMO_TRAINEE}.json").write_text("{}")
+    _remove_earlier_demo_work(built)
+    assert not (built / "submissions").exists()
+    assert not (built / "grades").exists()
+
+
+def test_demo_keeps_a_trainees_work(tmp_path: Path) -> None:
+    from triagelab.demo import DEMO_TRAINEE, _remove_earlier_demo_work
+
+    built = tmp_path / "sea-week"
+    (built / "submissions").mkdir(parents=True)
+    (built / "submissions" / f"{DEMO_TRAINEE}.json").write_text("{}")
+    (built / "submissions" / "amira.json").write_text("{}")
+    _remove_earlier_demo_work(built)
+    assert (built / "submissions" / "amira.json").read_text() == "{}"
+    assert (built / "submissions" / f"{DEMO_TRAINEE}.json").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +35,29 @@ class DemoResult:
     summary: str
 
 
+def _remove_earlier_demo_work(built: Path) -> None:
+    """Delete what an earlier demo wrote into its build, when nobody else's work is there.
+
+    A rebuild refuses to replace a folder that holds work made for another dataset, which an
+    update of triagelab can produce. The demo's own simulated submission and its grades are
+    not such work; a real trainee's submission keeps the folder as it is.
+    """
+    submissions = built / "submissions"
+    if not submissions.is_dir():
+        return
+    others = [p for p in submissions.iterdir() if not p.name.startswith(DEMO_TRAINEE)]
+    if others:
+        return
+    shutil.rmtree(submissions)
+    shutil.rmtree(built / "grades", ignore_errors=True)
+    (built / "gradebook.sqlite").unlink(missing_ok=True)
+    logger.info("removed the earlier demo submission and grades from %s", built)
+
+
 def run_demo(out: Path) -> DemoResult:
     """Run the main job on the default scenario and return what it wrote."""
     scenario = resolve_scenario(DEMO_SCENARIO)
+    _remove_earlier_demo_work(out / scenario.id)
     built = build_dataset(scenario, out)
     bundle = write_bundle(built, out / "bundles")
     dataset = open_dataset(built)
