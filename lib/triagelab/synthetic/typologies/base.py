@@ -63,6 +63,15 @@ class StoryContext:
         offset = int(self.population.offsets_hours[self.row] * 3600)
         return (ts + offset) // DAY * DAY - offset
 
+    def count(self, subtle: tuple[int, int], obvious: tuple[int, int]) -> int:
+        """Draw how many times a story repeats a step.
+
+        The count comes from `subtle` (low, high exclusive) when the story is more than
+        half subtle, else from `obvious`, in one draw of the story's generator.
+        """
+        low, high = subtle if self.subtlety > 0.5 else obvious
+        return int(self.rng.integers(low, high))
+
     def subtle(self, probability_when_obvious: float) -> bool:
         """Return True with a probability that shrinks as the story gets subtler."""
         return bool(self.rng.random() < probability_when_obvious * (1 - self.subtlety))

@@ -125,7 +125,7 @@ def new_phone(ctx: StoryContext) -> Story:
     day = ctx.local_day_start(ctx.anchor)
     t = clamp(ctx, ctx.local_to_utc(day, usual_hour(ctx)))
     home_ip = str(ctx.population.ips[ctx.row, 0])
-    # The old phone is gone, so the customer first asks support to reset 2FA.
+    # The old phone is gone, so the customer first requests a 2FA reset from support.
     story.ticket(ctx, t, "account_locked_2fa", evidence=True)
     t += int(rng.integers(2 * HOUR, 20 * HOUR))
     story.login(ctx, t, device_id=device, model_index=model, ip_address=home_ip, evidence=True)

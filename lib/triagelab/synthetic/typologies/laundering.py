@@ -34,7 +34,7 @@ def money_mule(ctx: StoryContext) -> Story:
         explanation="",
         customer_updates={"occupation": "student", "declared_monthly_income_usd": 300.0},
     )
-    count = int(rng.integers(5, 8)) if ctx.subtlety > 0.5 else int(rng.integers(7, 13))
+    count = ctx.count(subtle=(5, 8), obvious=(7, 13))
     payers = other_names(ctx, count)
     destination = new_address(ctx, "tron")
     start = ctx.anchor - 5 * 86_400
@@ -85,7 +85,7 @@ def structuring(ctx: StoryContext) -> Story:
     threshold = ctx.structuring_threshold
     if threshold is None:
         raise ValueError(f"country {ctx.customer['country']} has no threshold to structure under")
-    count = int(rng.integers(3, 5)) if ctx.subtlety > 0.5 else int(rng.integers(4, 7))
+    count = ctx.count(subtle=(3, 5), obvious=(4, 7))
     start = ctx.anchor - 5 * 86_400
     total = 0.0
     for i in range(count):
@@ -126,7 +126,7 @@ def pass_through(ctx: StoryContext) -> Story:
         ],
         explanation="",
     )
-    rounds = int(rng.integers(2, 4)) if ctx.subtlety > 0.5 else int(rng.integers(3, 6))
+    rounds = ctx.count(subtle=(2, 4), obvious=(3, 6))
     start = ctx.anchor - 4 * 86_400
     destination = new_address(ctx, "tron")
     total = 0.0
@@ -175,7 +175,7 @@ def p2p_triangulation(ctx: StoryContext) -> Story:
         ],
         explanation="",
     )
-    orders = int(rng.integers(2, 4)) if ctx.subtlety > 0.5 else int(rng.integers(3, 6))
+    orders = ctx.count(subtle=(2, 4), obvious=(3, 6))
     payers = other_names(ctx, orders)
     t = ctx.anchor - 2 * 86_400
     total = 0.0

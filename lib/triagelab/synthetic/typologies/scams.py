@@ -47,7 +47,7 @@ def pig_butchering_victim(ctx: StoryContext) -> Story:
         explanation="",
     )
     scam_address = new_address(ctx, "tron")
-    transfers = int(rng.integers(3, 5)) if ctx.subtlety > 0.5 else int(rng.integers(4, 7))
+    transfers = ctx.count(subtle=(3, 5), obvious=(4, 7))
     start = ctx.anchor - 9 * DAY
     usd = max(ctx.income_usd * rng.uniform(0.2, 0.4), 150.0)
     total = 0.0
@@ -108,7 +108,7 @@ def fake_trading_app_victim(ctx: StoryContext) -> Story:
         flags=["large_withdrawal_new_address", "profile_inconsistent_activity"],
         explanation="",
     )
-    transfers = int(rng.integers(4, 7)) if ctx.subtlety > 0.5 else int(rng.integers(6, 12))
+    transfers = ctx.count(subtle=(4, 7), obvious=(6, 12))
     addresses = [new_address(ctx, "tron") for _ in range(max(2, transfers // 2))]
     start = ctx.anchor - 6 * DAY
     total = 0.0

@@ -196,7 +196,7 @@ def credential_stuffing(ctx: StoryContext) -> Story:
     country = pick_foreign_country(ctx)
     day = ctx.local_day_start(ctx.anchor)
     t = clamp(ctx, ctx.local_to_utc(day, usual_hour(ctx, 4.0)))
-    attempts = int(rng.integers(5, 9)) if ctx.subtlety > 0.5 else int(rng.integers(8, 25))
+    attempts = ctx.count(subtle=(5, 9), obvious=(8, 25))
     for i in range(attempts):
         story.login(
             ctx,
