@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from triagelab.exceptions import DatasetError
@@ -28,14 +26,6 @@ DATA_TABLES = ("customers", *EVENT_TABLES, "market")
 TRAINEE_DIRS = ("data", "cases")
 KEY_DIR = "key"
 MANIFEST_SCHEMA = "triagelab.manifest/1"
-PARTITION_SCHEMES = ("date", "month")
-# Columns with min/max statistics in event files built as Arrow tables: the ones readers
-# filter on. Statistics on every text column cost about a third of the write time.
-STATISTICS_COLUMNS = ["customer_id", "ts"]
-# Columns of event files built as Arrow tables that are written without Parquet dictionary
-# encoding: nearly every value is distinct, so the writer would build a dictionary only to
-# fall back to plain encoding. Skipping it makes writing about 15% faster.
-PLAIN_COLUMNS = frozenset({"event_id", "ts"})
 
 
 def sha256_file(path: Path) -> str:
@@ -45,138 +35,6 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
-    """Write a frame or an Arrow table as one Parquet file, byte for byte repeatable.
-
-    A frame is written with its pandas metadata and without its index. An Arrow table is
-    written without any schema metadata, so its dictionary-encoded text columns read back
-    as plain strings and every file of a table has the same Parquet schema.
-    """
-    if isinstance(frame, pd.DataFrame):
-        _write_table(_from_pandas(frame), path, from_pandas=True)
-    else:
-        _write_table(plain_text(frame), path, from_pandas=False)
-
-
-def plain_text(table: pa.Table) -> pa.Table:
-    """Cast the dictionary-encoded columns of a table to their plain value type.
-
-    pyarrow writes an Arrow dictionary into the Parquet dictionary page as it is, unused
-    values included, so a slice of a shard-wide dictionary column would carry the whole
-    shard's devices or IPs. Plain text lets the Parquet writer build a dictionary of the
-    values each file holds.
-    """
-    fields = [
-        pa.field(field.name, field.type.value_type) if pa.types.is_dictionary(field.type) else field
-        for field in table.schema
-    ]
-    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
-
-
-def _from_pandas(frame: pd.DataFrame) -> pa.Table:
-    # Text columns may have pandas' `str` dtype (large_string in Arrow) or object dtype
-    # (string), depending on how a shard built them. Both are written as object and string,
-    # so every file of a table has the same schema and pandas metadata.
-    text = [name for name in frame.columns if pd.api.types.is_string_dtype(frame[name].dtype)]
-    frame = frame.astype(dict.fromkeys(text, object))
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    fields = [
-        pa.field(field.name, pa.string()) if pa.types.is_large_string(field.type) else field
-        for field in table.schema
-    ]
-    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
-
-
-def _write_table(table: pa.Table, path: Path, *, from_pandas: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if from_pandas:
-        pq.write_table(table, path, compression="zstd", write_statistics=True)
-    else:
-        pq.write_table(
-            table.replace_schema_metadata(None),
-            path,
-            compression="zstd",
-            use_dictionary=[name for name in table.column_names if name not in PLAIN_COLUMNS],
-            write_statistics=STATISTICS_COLUMNS,
-            store_schema=False,
-        )
-
-
-def table_to_frame(table: pa.Table) -> pd.DataFrame:
-    """Convert an Arrow table to a frame, with dictionary-encoded text as plain strings.
-
-    The frame has the dtypes that reading the table back from Parquet gives.
-    """
-    fields = [
-        pa.field(field.name, field.type.value_type) if pa.types.is_dictionary(field.type) else field
-        for field in table.schema
-    ]
-    return table.cast(pa.schema(fields)).to_pandas()
-
-
-def write_partitioned(
-    frame: pd.DataFrame | pa.Table,
-    folder: Path,
-    name: str,
-    *,
-    country: np.ndarray | pd.Categorical,
-    scheme: str,
-) -> None:
-    """Write an event table as hive partitions `country=XX/date=YYYY-MM-DD/<name>` or by month.
-
-    Parameters
-    ----------
-    frame
-        Event rows with a UTC `ts` column, as a frame or an Arrow table (see
-        `write_parquet` for how each is written).
-    folder
-        The table's folder, such as `data/auth_events`.
-    name
-        File name inside each partition, such as `part-00003.parquet`.
-    country
-        The owning customer's country for each row, as strings or as a categorical, which
-        saves comparing strings on large tables.
-    scheme
-        `date` for one folder per UTC day, `month` for one per month (`month=YYYY-MM`).
-
-    The partition values are folder names only, not columns inside the files. Rows keep
-    their order inside each partition.
-    """
-    if scheme not in PARTITION_SCHEMES:
-        raise ValueError(f"unknown partition scheme {scheme!r}; expected date or month")
-    unit = "D" if scheme == "date" else "M"
-    from_pandas = isinstance(frame, pd.DataFrame)
-    if isinstance(frame, pd.DataFrame):
-        epoch_ms = frame["ts"].array.asi8
-        table = _from_pandas(frame)
-    else:
-        epoch_ms = frame.column("ts").cast(pa.int64()).to_numpy()
-        table = frame
-    period = epoch_ms.astype("datetime64[ms]").astype(f"datetime64[{unit}]").astype(np.int64)
-    if isinstance(country, pd.Categorical):
-        codes, code_of_row = np.asarray(country.categories, dtype=str), country.codes
-    else:
-        codes, code_of_row = np.unique(np.asarray(country, dtype=str), return_inverse=True)
-    first_period = int(period.min()) if len(period) else 0
-    span = int(period.max()) - first_period + 1 if len(period) else 1
-    key = code_of_row.astype(np.int64) * span + (period - first_period)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    if not np.array_equal(order, np.arange(len(order))):
-        table = table.take(pa.array(order))
-    if not from_pandas:
-        # Cast after the take, which then moves dictionary indices instead of text.
-        table = plain_text(table)
-    bounds = np.flatnonzero(np.diff(key)) + 1
-    for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(key)], strict=True):
-        if stop <= start:
-            continue
-        code = codes[key[start] // span]
-        label = str(np.array(key[start] % span + first_period, dtype=f"datetime64[{unit}]"))
-        path = folder / f"country={code}" / f"{scheme}={label}" / name
-        _write_table(table.slice(start, stop - start), path, from_pandas=from_pandas)
 
 
 def file_hashes(root: Path) -> dict[str, str]:

@@ -13,8 +13,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from triagelab.dataset import open_dataset, read_table, write_partitioned
+from triagelab.dataset import open_dataset, read_table
 from triagelab.exceptions import InputError
+from triagelab.parquet import write_partitioned
 from triagelab.scenarios import resolve_scenario
 from triagelab.synthetic.build import (
     MIN_ROWS_PER_DATE_FILE,
@@ -22,7 +23,7 @@ from triagelab.synthetic.build import (
     expected_rows_per_date_file,
     partition_scheme,
 )
-from triagelab.synthetic.engine import SHARD_SIZE, generate_shard, plan_build
+from triagelab.synthetic.engine import SHARD_SIZE, _time_order, generate_shard, plan_build
 from triagelab.synthetic.engines import run_tasks
 
 # Three shards, the last one short, so that workers finish out of order.
@@ -218,3 +219,34 @@ def test_zero_workers_is_input_error() -> None:
 def test_scheduler_without_dask_is_input_error() -> None:
     with pytest.raises(InputError, match="needs the dask engine"):
         list(run_tasks(abs, 1, scheduler="tcp://127.0.0.1:8786"))
+
+
+@pytest.mark.parametrize("rows", [0, 1, 5_000])
+def test_time_order_matches_lexsort_of_its_keys(rows: int) -> None:
+    rng = np.random.default_rng(3)
+    ts = rng.integers(1_772_409_600, 1_772_409_600 + 3_600, rows)
+    rank = rng.integers(0, 40, rows)
+    group = rng.integers(0, 6, rows)
+    order = _time_order(np.random.default_rng(11), ts, rank, 40, group=group)
+    tiebreak = np.random.default_rng(11).permutation(rows)
+    assert np.array_equal(order, np.lexsort((tiebreak, rank, ts, group)))
+    assert np.array_equal(np.sort(order), np.arange(rows))
+
+
+def test_time_order_of_long_windows_falls_back_to_lexsort() -> None:
+    rng = np.random.default_rng(4)
+    # Sixty bits of seconds leave no room for the other keys in one int64.
+    ts = rng.integers(0, 1 << 60, 1_000)
+    rank = rng.integers(0, 1_000, 1_000)
+    order = _time_order(np.random.default_rng(12), ts, rank, 1_000)
+    tiebreak = np.random.default_rng(12).permutation(1_000)
+    assert np.array_equal(order, np.lexsort((tiebreak, rank, ts)))
+
+
+@pytest.mark.parametrize("table", ["auth_events", "transactions"])
+def test_partition_files_are_in_time_order(one_worker_build: Path, table: str) -> None:
+    files = sorted((one_worker_build / "data" / table).rglob("*.parquet"))
+    assert files
+    for path in files:
+        ts = pq.read_table(path, columns=["ts"]).column("ts").cast(pa.int64()).to_numpy()
+        assert np.all(ts[1:] >= ts[:-1]), path

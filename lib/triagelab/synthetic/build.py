@@ -15,14 +15,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from triagelab.dataset import (
-    EVENT_TABLES,
-    atomic_folder,
-    table_to_frame,
-    write_manifest,
-    write_parquet,
-    write_partitioned,
-)
+from triagelab.dataset import EVENT_TABLES, atomic_folder, write_manifest
+from triagelab.parquet import table_to_frame, write_parquet, write_partitioned
 from triagelab.scenarios import Scenario
 from triagelab.schema import validate
 from triagelab.synthetic.activity import SEGMENT_RATES
@@ -103,7 +97,7 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
     File names depend on the shard index only, so any engine writes the same files.
     """
     started = time.perf_counter()
-    result = generate_shard(plan, index)
+    result = generate_shard(plan, index, by_country=scheme != "none")
     name = f"part-{index:05d}.parquet"
     counts = {}
     country_names, country_of_customer = np.unique(

@@ -1,0 +1,179 @@
+"""Write tables as Parquet files whose bytes depend on the rows alone.
+
+Generated event tables arrive as Arrow tables whose text columns are dictionary encoded
+with one dictionary per shard; other tables arrive as pandas frames. Both are written so
+that every file of a table has the same Parquet schema and reads back as plain strings.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+logger = logging.getLogger(__name__)
+
+PARTITION_SCHEMES = ("date", "month")
+# Columns with min/max statistics in event files built as Arrow tables: the ones readers
+# filter on. Statistics on every text column cost about a third of the write time.
+STATISTICS_COLUMNS = ["customer_id", "ts"]
+# Columns of event files built as Arrow tables that are written without Parquet dictionary
+# encoding: nearly every value is distinct, so the writer would build a dictionary only to
+# fall back to plain encoding. Skipping it makes writing about 15% faster.
+PLAIN_COLUMNS = frozenset({"event_id", "ts"})
+
+
+def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    """Write a frame or an Arrow table as one Parquet file, byte for byte repeatable.
+
+    A frame is written with its pandas metadata and without its index. An Arrow table is
+    written without any schema metadata, so its dictionary-encoded text columns read back
+    as plain strings and every file of a table has the same Parquet schema.
+    """
+    if isinstance(frame, pd.DataFrame):
+        _write_table(_from_pandas(frame), path, from_pandas=True)
+    else:
+        _write_table(compact_dictionaries(frame), path, from_pandas=False)
+
+
+def compact_dictionaries(table: pa.Table) -> pa.Table:
+    """Drop the dictionary values that no row uses, keeping the order of the others.
+
+    pyarrow writes an Arrow dictionary into the Parquet dictionary page as it is, unused
+    values included, so a slice of a shard-wide dictionary column would carry the whole
+    shard's devices or IPs. A compact dictionary is written directly, which takes about
+    half the time of casting the column to plain text and letting the writer hash every
+    value to build a dictionary of its own.
+
+    The dictionaries must hold each value once: the Parquet writer falls back to plain
+    encoding on a repeated value and then leaves bytes of the page unwritten.
+    """
+    columns = [
+        _compact(column) if pa.types.is_dictionary(column.type) else column
+        for column in table.columns
+    ]
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def _compact(column: pa.ChunkedArray) -> pa.Array:
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    dictionary = array.dictionary
+    has_nulls = array.null_count > 0
+    codes = (array.indices.fill_null(0) if has_nulls else array.indices).to_numpy()
+    valid = array.is_valid().to_numpy(zero_copy_only=False) if has_nulls else None
+    used = np.bincount(codes if valid is None else codes[valid], minlength=len(dictionary)) > 0
+    if used.all():
+        return array
+    new_code = (np.cumsum(used) - 1).astype(np.int32)
+    indices = pa.array(new_code[codes], mask=None if valid is None else ~valid)
+    return pa.DictionaryArray.from_arrays(indices, dictionary.filter(pa.array(used)))
+
+
+def _from_pandas(frame: pd.DataFrame) -> pa.Table:
+    # Text columns may have pandas' `str` dtype (large_string in Arrow) or object dtype
+    # (string), depending on how a shard built them. Both are written as object and string,
+    # so every file of a table has the same schema and pandas metadata.
+    text = [name for name in frame.columns if pd.api.types.is_string_dtype(frame[name].dtype)]
+    frame = frame.astype(dict.fromkeys(text, object))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = [
+        pa.field(field.name, pa.string()) if pa.types.is_large_string(field.type) else field
+        for field in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
+def _write_table(table: pa.Table, path: Path, *, from_pandas: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if from_pandas:
+        pq.write_table(table, path, compression="zstd", write_statistics=True)
+    else:
+        # Without the stored Arrow schema, dictionary columns read back as plain strings.
+        pq.write_table(
+            table.replace_schema_metadata(None),
+            path,
+            compression="zstd",
+            use_dictionary=[name for name in table.column_names if name not in PLAIN_COLUMNS],
+            write_statistics=STATISTICS_COLUMNS,
+            store_schema=False,
+        )
+
+
+def table_to_frame(table: pa.Table) -> pd.DataFrame:
+    """Convert an Arrow table to a frame, with dictionary-encoded text as plain strings.
+
+    The frame has the dtypes that reading the table back from Parquet gives.
+    """
+    fields = [
+        pa.field(field.name, field.type.value_type) if pa.types.is_dictionary(field.type) else field
+        for field in table.schema
+    ]
+    return table.cast(pa.schema(fields)).to_pandas()
+
+
+def write_partitioned(
+    frame: pd.DataFrame | pa.Table,
+    folder: Path,
+    name: str,
+    *,
+    country: np.ndarray | pd.Categorical,
+    scheme: str,
+) -> None:
+    """Write an event table as hive partitions `country=XX/date=YYYY-MM-DD/<name>` or by month.
+
+    Parameters
+    ----------
+    frame
+        Event rows with a UTC `ts` column, as a frame or an Arrow table (see
+        `write_parquet` for how each is written).
+    folder
+        The table's folder, such as `data/auth_events`.
+    name
+        File name inside each partition, such as `part-00003.parquet`.
+    country
+        The owning customer's country for each row, as strings or as a categorical, which
+        saves comparing strings on large tables.
+    scheme
+        `date` for one folder per UTC day, `month` for one per month (`month=YYYY-MM`).
+
+    The partition values are folder names only, not columns inside the files. Rows keep
+    their order inside each partition. Rows that already come grouped by country in time
+    order are written without being moved.
+    """
+    if scheme not in PARTITION_SCHEMES:
+        raise ValueError(f"unknown partition scheme {scheme!r}; expected date or month")
+    unit = "D" if scheme == "date" else "M"
+    from_pandas = isinstance(frame, pd.DataFrame)
+    if isinstance(frame, pd.DataFrame):
+        epoch_ms = frame["ts"].array.asi8
+        table = _from_pandas(frame)
+    else:
+        epoch_ms = frame.column("ts").cast(pa.int64()).to_numpy()
+        table = frame
+    period = epoch_ms.astype("datetime64[ms]").astype(f"datetime64[{unit}]").astype(np.int64)
+    if isinstance(country, pd.Categorical):
+        codes, code_of_row = np.asarray(country.categories, dtype=str), country.codes
+    else:
+        codes, code_of_row = np.unique(np.asarray(country, dtype=str), return_inverse=True)
+    first_period = int(period.min()) if len(period) else 0
+    span = int(period.max()) - first_period + 1 if len(period) else 1
+    key = code_of_row.astype(np.int64) * span + (period - first_period)
+    if np.any(key[1:] < key[:-1]):
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        table = table.take(pa.array(order))
+    bounds = np.flatnonzero(np.diff(key)) + 1
+    for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(key)], strict=True):
+        if stop <= start:
+            continue
+        code = codes[key[start] // span]
+        label = str(np.array(key[start] % span + first_period, dtype=f"datetime64[{unit}]"))
+        path = folder / f"country={code}" / f"{scheme}={label}" / name
+        part = table.slice(start, stop - start)
+        _write_table(
+            part if from_pandas else compact_dictionaries(part), path, from_pandas=from_pandas
+        )
