@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from triagelab.parquet import compact_dictionaries, write_parquet
+from triagelab.parquet import SMALL_DICTIONARY, _periods, compact_dictionaries, write_parquet
 
 
-def _devices(indices: list[int | None]) -> pa.DictionaryArray:
-    dictionary = pa.array(["D0", "D1", "D2", "D3", "D4"])
+def _devices(indices: list[int | None], size: int = SMALL_DICTIONARY + 1) -> pa.DictionaryArray:
+    dictionary = pa.array([f"D{i}" for i in range(size)])
     return pa.DictionaryArray.from_arrays(pa.array(indices, type=pa.int32()), dictionary)
 
 
@@ -24,6 +25,13 @@ def test_compact_dictionaries_keeps_values_and_drops_unused() -> None:
     assert column.dictionary.to_pylist() == ["D1", "D3"]
     assert column.to_pylist() == ["D3", None, "D1", "D3", None]
     assert compact.column("n").to_pylist() == [1, 2, 3, 4, 5]
+
+
+def test_small_dictionaries_are_kept_whole() -> None:
+    table = pa.table({"os": _devices([3, 1], size=5)})
+    column = compact_dictionaries(table).column("os").chunk(0)
+    assert column.dictionary.to_pylist() == ["D0", "D1", "D2", "D3", "D4"]
+    assert column.to_pylist() == ["D3", "D1"]
 
 
 def test_compact_dictionaries_of_a_slice() -> None:
@@ -71,3 +79,11 @@ def test_large_dictionaries_give_the_same_bytes_in_any_process(tmp_path: Path) -
     back = pq.read_table(tmp_path / "ip-0.parquet").column("ip_address")
     assert len(back) == 300_000
     assert len(np.unique(back.to_numpy(zero_copy_only=False))) > 100_000
+
+
+@pytest.mark.parametrize("unit", ["D", "M"])
+def test_periods_match_numpy_calendar(unit: str) -> None:
+    stamps = np.random.default_rng(2).integers(-(10**12), 3 * 10**12, 20_000)
+    stamps[:3] = [0, -1, 1_772_409_600_000]
+    expected = stamps.astype("datetime64[ms]").astype(f"datetime64[{unit}]").astype(np.int64)
+    assert np.array_equal(_periods(stamps, unit), expected)

@@ -28,6 +28,8 @@ STATISTICS_COLUMNS = ["customer_id", "ts"]
 # plain otherwise (amounts). Together this writes event files about 15% faster than
 # dictionary-encoding every column, and makes them 3% smaller.
 COLUMN_ENCODINGS = {"event_id": "DELTA_LENGTH_BYTE_ARRAY", "ts": "DELTA_BINARY_PACKED"}
+# Largest dictionary written whole, unused values included (see `compact_dictionaries`).
+SMALL_DICTIONARY = 64
 
 
 def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
@@ -52,14 +54,22 @@ def compact_dictionaries(table: pa.Table) -> pa.Table:
     half the time of casting the column to plain text and letting the writer hash every
     value to build a dictionary of its own.
 
-    The dictionaries must hold each value once: the Parquet writer falls back to plain
-    encoding on a repeated value and then leaves bytes of the page unwritten.
+    Dictionaries of up to `SMALL_DICTIONARY` values (event types, assets, countries) are
+    kept whole: their unused values cost a few bytes, and checking them costs more time
+    than it saves. The dictionaries must hold each value once: the Parquet writer falls
+    back to plain encoding on a repeated value and then leaves bytes of the page unwritten.
     """
     columns = [
-        _compact(column) if pa.types.is_dictionary(column.type) else column
+        _compact(column)
+        if pa.types.is_dictionary(column.type) and _dictionary_size(column) > SMALL_DICTIONARY
+        else column
         for column in table.columns
     ]
     return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def _dictionary_size(column: pa.ChunkedArray) -> int:
+    return max((len(chunk.dictionary) for chunk in column.chunks), default=0)
 
 
 def _compact(column: pa.ChunkedArray) -> pa.Array:
@@ -164,7 +174,7 @@ def write_partitioned(
     else:
         epoch_ms = frame.column("ts").cast(pa.int64()).to_numpy()
         table = frame
-    period = epoch_ms.astype("datetime64[ms]").astype(f"datetime64[{unit}]").astype(np.int64)
+    period = _periods(epoch_ms, unit)
     if isinstance(country, pd.Categorical):
         codes, code_of_row = np.asarray(country.categories, dtype=str), country.codes
     else:
@@ -187,3 +197,21 @@ def write_partitioned(
         _write_table(
             part if from_pandas else compact_dictionaries(part), path, from_pandas=from_pandas
         )
+
+
+def _periods(epoch_ms: np.ndarray, unit: str) -> np.ndarray:
+    """Return each timestamp's UTC day or month as a count since 1970 (`datetime64[unit]`).
+
+    Days are a division; months are looked up among the month starts of the range, which
+    is several times faster than converting every timestamp to a calendar month.
+    """
+    if unit == "D" or len(epoch_ms) == 0:
+        return epoch_ms // 86_400_000
+    first, last = (
+        np.array([epoch_ms.min(), epoch_ms.max()], dtype="datetime64[ms]")
+        .astype("datetime64[M]")
+        .astype(np.int64)
+    )
+    months = np.arange(first, last + 1)
+    starts = months.astype("datetime64[M]").astype("datetime64[ms]").astype(np.int64)
+    return months[np.searchsorted(starts, epoch_ms, side="right") - 1]

@@ -320,7 +320,8 @@ def _transfer_view(table: pa.Table, customer_ids: np.ndarray) -> pd.DataFrame:
 
 def _table_in_window(table: pa.Table, window: Window) -> pa.Table:
     ts = table.column("ts").to_numpy()
-    return table.filter(pa.array((ts >= window.start) & (ts < window.end)))
+    inside = (ts >= window.start) & (ts < window.end)
+    return table if inside.all() else table.filter(pa.array(inside))
 
 
 @dataclass(frozen=True)
