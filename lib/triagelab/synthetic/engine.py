@@ -357,9 +357,10 @@ def _assign_table_ids(
         group=None if keys.group is None else keys.group[owner],
     )
     event_ids = hex_id_array(rng, len(table), prefix, 15)
-    table = table.take(pa.array(order))
-    owner, ts = owner[order], ts[order]
     is_evidence = table.column("evidence").to_numpy()
+    # Columns already read out are reordered in numpy and left out of the take.
+    table = table.drop_columns(["owner", "ts", "evidence"]).take(pa.array(order))
+    owner, ts, is_evidence = owner[order], ts[order], is_evidence[order]
     evidence = pd.DataFrame(
         {
             "customer_id": keys.ids[owner[is_evidence]],
@@ -402,23 +403,28 @@ def _time_order(
     if count == 0:
         return np.zeros(0, dtype=np.int64)
     tiebreak = rng.permutation(count)
-    group = np.zeros(count, dtype=np.int64) if group is None else group.astype(np.int64)
-    seconds = ts - ts.min()
+    first = ts.min()
     widths = [
-        int(group.max()).bit_length(),
-        int(seconds.max()).bit_length(),
+        0 if group is None else int(group.max()).bit_length(),
+        int(ts.max() - first).bit_length(),
         max(rank_count - 1, 1).bit_length(),
         max(count - 1, 1).bit_length(),
     ]
     if sum(widths) > 63:
-        return np.lexsort((tiebreak, rank, ts, group))
-    key = group
-    for part, width in zip((seconds, rank, tiebreak), widths[1:], strict=True):
-        key = (key << width) | part.astype(np.int64)
+        keys = (tiebreak, rank, ts) if group is None else (tiebreak, rank, ts, group)
+        return np.lexsort(keys)
+    # Packed in place: each step shifts the key left and ors in the next, smaller key.
+    key = ts - first
+    if group is not None:
+        key |= group.astype(np.int64) << widths[1]
+    for part, width in ((rank, widths[2]), (tiebreak, widths[3])):
+        key <<= width
+        key |= part
     key.sort()
+    key &= (1 << widths[3]) - 1
     row_of_tiebreak = np.empty(count, dtype=np.int64)
     row_of_tiebreak[tiebreak] = np.arange(count)
-    return row_of_tiebreak[key & ((1 << widths[3]) - 1)]
+    return row_of_tiebreak[key]
 
 
 def _in_window(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
