@@ -63,6 +63,12 @@ FAILURE_REASONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def segment_rates(segments: np.ndarray, rate: str) -> np.ndarray:
+    """Return each customer's `rate` (a `SegmentRates` field) from their segment."""
+    names, code = np.unique(np.asarray(segments, dtype=str), return_inverse=True)
+    return np.array([getattr(SEGMENT_RATES[name], rate) for name in names], dtype=float)[code]
+
+
 @dataclass
 class Window:
     """The scenario's time window in UTC epoch seconds."""
@@ -113,8 +119,8 @@ def generate_logins(rng: np.random.Generator, population: Population, window: Wi
     Returns the rows in the working schema of `triagelab.synthetic.frames.event_table`.
     """
     segments = population.customers["segment"].to_numpy()
-    rates = np.array([SEGMENT_RATES[s].logins for s in segments])
-    spread = np.array([SEGMENT_RATES[s].rhythm_spread for s in segments])
+    rates = segment_rates(segments, "logins")
+    spread = segment_rates(segments, "rhythm_spread")
     owners = _owners(_counts(rng, rates, window.days))
     ts = event_times(rng, owners, population, window, spread[owners])
     device_slot = (rng.random(len(owners)) < 0.15).astype(int)
@@ -213,7 +219,7 @@ def generate_transactions(
     customers = population.customers
     segments = customers["segment"].to_numpy()
     income = customers["declared_monthly_income_usd"].to_numpy(dtype=float)
-    spread = np.array([SEGMENT_RATES[s].rhythm_spread for s in segments])
+    spread = segment_rates(segments, "rhythm_spread")
     text = population_text(population)
     country_names, country_of_owner = text["countries"]
     chain_names = sorted(
@@ -239,7 +245,7 @@ def generate_transactions(
         ("p2p_sell", "p2p", 0.08),
     )
     for tx_type, rate_name, income_share in plan:
-        rates = np.array([getattr(SEGMENT_RATES[s], rate_name) for s in segments])
+        rates = segment_rates(segments, rate_name)
         if tx_type.startswith("p2p"):
             rates = rates / 2
         owners = _owners(_counts(rng, rates, window.days))

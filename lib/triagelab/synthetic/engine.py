@@ -17,11 +17,11 @@ import pyarrow as pa
 
 from triagelab.scenarios import Scenario
 from triagelab.synthetic.activity import (
-    SEGMENT_RATES,
     Window,
     generate_logins,
     generate_tickets,
     generate_transactions,
+    segment_rates,
 )
 from triagelab.synthetic.facts import structuring_threshold, usd_rates_by_currency
 from triagelab.synthetic.frames import (
@@ -179,8 +179,9 @@ def generate_shard(plan: BuildPlan, index: int, *, by_country: bool = False) -> 
     auth = generate_logins(rng, population, window)
     transactions = generate_transactions(rng, population, window, congested, hours_start)
     # Market hook: extra trades in volatility episodes, tickets about congested withdrawals.
-    trade_rates = customers["segment"].map(lambda s: SEGMENT_RATES[s].buys + SEGMENT_RATES[s].sells)
-    extra_tx = episode_trades(scenario, population, index, trade_rates.to_numpy())
+    segments = customers["segment"].to_numpy()
+    trade_rates = segment_rates(segments, "buys") + segment_rates(segments, "sells")
+    extra_tx = episode_trades(scenario, population, index, trade_rates)
     transactions = _with_stories(transactions, [extra_tx], TX_COLUMNS, owner_index)
     tickets = generate_tickets(rng, population, transactions, window)
     tickets = pd.concat(
@@ -198,9 +199,8 @@ def generate_shard(plan: BuildPlan, index: int, *, by_country: bool = False) -> 
             tickets[column] = tickets[column].astype(object).where(tickets[column].notna(), None)
 
     country = customers.set_index("customer_id")["country"]
-    auth = _table_in_window(auth, window)
     transactions = finalize_transactions(
-        _table_in_window(transactions, window),
+        transactions,
         currencies=customers["currency"].to_numpy(),
         usd_rate=usd_rates_by_currency(),
         hours=hours,
@@ -218,9 +218,9 @@ def generate_shard(plan: BuildPlan, index: int, *, by_country: bool = False) -> 
         if by_country
         else None,
     )
-    auth, auth_owner, auth_evidence = _assign_table_ids(auth, rng, "A", AUTH_COLUMNS, keys)
+    auth, auth_owner, auth_evidence = _assign_table_ids(auth, rng, "A", AUTH_COLUMNS, keys, window)
     transactions, tx_owner, tx_evidence = _assign_table_ids(
-        transactions, rng, "T", TX_COLUMNS, keys
+        transactions, rng, "T", TX_COLUMNS, keys, window
     )
     tickets, ticket_evidence = _assign_ids(tickets, rng, "K")
     owners = {
@@ -318,12 +318,6 @@ def _transfer_view(table: pa.Table, customer_ids: np.ndarray) -> pd.DataFrame:
     return frame
 
 
-def _table_in_window(table: pa.Table, window: Window) -> pa.Table:
-    ts = table.column("ts").to_numpy()
-    inside = (ts >= window.start) & (ts < window.end)
-    return table if inside.all() else table.filter(pa.array(inside))
-
-
 @dataclass(frozen=True)
 class _OwnerKeys:
     """Per customer row of a shard: the id, its rank among the ids, and an optional group."""
@@ -339,16 +333,21 @@ def _assign_table_ids(
     prefix: str,
     columns: dict[str, Any],
     keys: _OwnerKeys,
+    window: Window,
 ) -> tuple[pa.Table, np.ndarray, pd.DataFrame]:
-    """Sort rows by time and give them random ids, after injection, so ids carry no origin.
+    """Keep the rows inside the window, sort them by time and give them random ids.
 
-    Rows are ordered by the owner's group (when there is one), time, customer id and a
-    random tiebreak, as `_assign_ids` orders frames. Returns the table in its output layout
-    (ts in UTC milliseconds, no working columns), each row's owner and the evidence rows
+    Ids are drawn after injection and sorting, so they carry no origin. Rows are ordered by
+    the owner's group (when there is one), time, customer id and a random tiebreak, as
+    `_assign_ids` orders frames. Returns the table in its output layout (ts in UTC
+    milliseconds, no working columns), each row's owner and the evidence rows
     (customer_id, event_id, ts in seconds).
     """
     owner = table.column("owner").to_numpy()
     ts = table.column("ts").to_numpy()
+    inside = np.flatnonzero((ts >= window.start) & (ts < window.end))
+    if len(inside) < len(ts):
+        owner, ts = owner[inside], ts[inside]
     order = _time_order(
         rng,
         ts,
@@ -356,11 +355,13 @@ def _assign_table_ids(
         len(keys.rank),
         group=None if keys.group is None else keys.group[owner],
     )
-    event_ids = hex_id_array(rng, len(table), prefix, 15)
-    is_evidence = table.column("evidence").to_numpy()
+    owner, ts = owner[order], ts[order]
+    if len(inside) < table.num_rows:
+        order = inside[order]
+    event_ids = hex_id_array(rng, len(order), prefix, 15)
+    is_evidence = table.column("evidence").to_numpy()[order]
     # Columns already read out are reordered in numpy and left out of the take.
     table = table.drop_columns(["owner", "ts", "evidence"]).take(pa.array(order))
-    owner, ts, is_evidence = owner[order], ts[order], is_evidence[order]
     evidence = pd.DataFrame(
         {
             "customer_id": keys.ids[owner[is_evidence]],
