@@ -1,7 +1,7 @@
 """Measure build speed and peak memory against a per-row Faker baseline, in one run.
 
 Usage: python benchmarks/generate.py [--customers N] [--days N] [--workers N]
-                                     [--baseline-rows N] [--out DIR]
+                                     [--baseline-rows N] [--repeat N] [--out DIR]
 
 The build runs in a child process through the `triagelab build` command. Its peak memory
 is the largest sum of VmRSS over the child and all its descendants (the worker processes),
@@ -19,6 +19,7 @@ import platform
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -179,33 +180,50 @@ def main() -> None:
     parser.add_argument(
         "--baseline-rows", type=int, default=50_000, help="rows the Faker baseline makes"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="alternate baseline and build this many times"
+    )
     parser.add_argument("--out", help="scratch folder (default: a temporary folder)")
     args = parser.parse_args()
 
     scratch = Path(args.out or tempfile.mkdtemp(prefix="triagelab-bench-"))
     scratch.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {cpu_model()}, {len(os.sched_getaffinity(0))} cores")
+    ratios: list[float] = []
     try:
-        baseline = run_baseline(args.baseline_rows, scratch)
-        ours = run_build(args.customers, args.days, args.workers, scratch)
+        for run in range(1, args.repeat + 1):
+            baseline = run_baseline(args.baseline_rows, scratch)
+            shutil.rmtree(scratch / "starter", ignore_errors=True)
+            ours = run_build(args.customers, args.days, args.workers, scratch)
+            ratios.append(report(run, args.workers, baseline, ours))
     finally:
         if args.out is None:
             shutil.rmtree(scratch, ignore_errors=True)
+    if len(ratios) > 1:
+        median = statistics.median(ratios)
+        print(f"median ratio per CPU second over {len(ratios)} runs: {median:.1f}x")
+
+
+def report(run: int, workers: int, baseline: dict[str, float], ours: dict[str, float]) -> float:
+    """Print one run's figures and return the ratio of events per CPU second."""
     baseline_rate = baseline["events"] / baseline["seconds"]
     baseline_cpu_rate = baseline["events"] / baseline["cpu_seconds"]
     ours_rate = ours["events"] / ours["seconds"]
     ours_cpu_rate = ours["events"] / ours["cpu_seconds"]
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"machine: {cpu_model()}, {len(os.sched_getaffinity(0))} cores, load average {load}")
-    print(f"baseline (per-row Faker): {baseline['events']:,} events in "
+    print(f"run {run}, load average {load}")
+    print(f"  baseline (per-row Faker): {baseline['events']:,} events in "
           f"{baseline['seconds']:.1f} s = {baseline_rate:,.0f} events/s; "
           f"{baseline_cpu_rate:,.0f} events per CPU second")  # fmt: skip
-    print(f"triagelab build ({args.workers} worker(s)): {ours['events']:,} events in "
+    print(f"  triagelab build ({workers} worker(s)): {ours['events']:,} events in "
           f"{ours['seconds']:.1f} s = {ours_rate:,.0f} events/s, "
-          f"{ours_rate / args.workers:,.0f} events/s per worker; "
+          f"{ours_rate / workers:,.0f} events/s per worker; "
           f"{ours_cpu_rate:,.0f} events per CPU second")  # fmt: skip
-    print(f"ratio: {ours_rate / args.workers / baseline_rate:.1f}x per worker (wall), "
-          f"{ours_cpu_rate / baseline_cpu_rate:.1f}x per CPU second")  # fmt: skip
-    print(f"peak RSS of the build's process tree: {ours['peak_bytes'] / 2**20:,.0f} MiB")
+    ratio = ours_cpu_rate / baseline_cpu_rate
+    print(f"  ratio: {ours_rate / workers / baseline_rate:.1f}x per worker (wall), "
+          f"{ratio:.1f}x per CPU second")  # fmt: skip
+    print(f"  peak RSS of the build's process tree: {ours['peak_bytes'] / 2**20:,.0f} MiB")
+    return ratio
 
 
 if __name__ == "__main__":
