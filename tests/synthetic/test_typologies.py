@@ -90,6 +90,7 @@ def _context(name: str, subtlety: float, seed: int) -> StoryContext:
         rng=make_rng(seed, "population-test"),
         seed=seed,
         shard=0,
+        first_row=0,
         countries=countries,
         segments=np.full(len(countries), segment, dtype=object),
         start=pd.Timestamp(window.start, unit="s", tz="UTC"),

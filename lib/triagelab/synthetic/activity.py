@@ -21,7 +21,8 @@ from triagelab.synthetic.frames import (
     event_table,
     text_codes,
 )
-from triagelab.synthetic.population import DEVICE_MODELS, Population, hex_id_array
+from triagelab.synthetic.ids import hex_id_array
+from triagelab.synthetic.population import DEVICE_MODELS, Population
 
 DAY = 86_400
 

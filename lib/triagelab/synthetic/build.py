@@ -22,8 +22,8 @@ from triagelab.schema import validate
 from triagelab.synthetic.activity import SEGMENT_RATES
 from triagelab.synthetic.engine import SHARD_SIZE, BuildPlan, generate_shard, plan_build
 from triagelab.synthetic.engines import run_tasks
+from triagelab.synthetic.ids import hex_ids
 from triagelab.synthetic.market import generate_market
-from triagelab.synthetic.population import hex_ids
 from triagelab.synthetic.rng import make_rng
 
 logger = logging.getLogger(__name__)

@@ -32,6 +32,7 @@ from triagelab.synthetic.frames import (
     table_from_frame,
     text_codes,
 )
+from triagelab.synthetic.ids import hex_id_array, hex_ids
 from triagelab.synthetic.market import (
     congested_chains,
     congestion_tickets,
@@ -41,7 +42,7 @@ from triagelab.synthetic.market import (
     price_lookup,
     story_market,
 )
-from triagelab.synthetic.population import Population, generate_population, hex_id_array, hex_ids
+from triagelab.synthetic.population import Population, generate_population
 from triagelab.synthetic.rng import make_rng
 from triagelab.synthetic.tickets import add_handling_metrics, fill_messages
 from triagelab.synthetic.typologies import TYPOLOGIES, StoryContext
@@ -163,6 +164,7 @@ def generate_shard(plan: BuildPlan, index: int, *, by_country: bool = False) -> 
         rng=rng,
         seed=scenario.seed,
         shard=index,
+        first_row=lo,
         countries=plan.countries[lo:hi],
         segments=plan.segments[lo:hi],
         start=pd.Timestamp(window.start, unit="s", tz="UTC"),

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from triagelab.synthetic.addresses import make_addresses
 from triagelab.synthetic.facts import currency_code, time_zones
+from triagelab.synthetic.ids import distinct_ids, hex_ids
 from triagelab.synthetic.names import name_pool
 
 DEVICE_MODELS: tuple[tuple[str, str], ...] = (
@@ -53,11 +54,6 @@ INCOME_USD: dict[str, tuple[float, float]] = {
     "retiree": (300, 1_500),
 }
 KYC_TIERS = (1, 2, 3)
-# Four lowercase hex digits for every 16-bit value, as ASCII codes packed in a uint32 whose
-# bytes are the digits in order.
-_HEX_QUADS = np.frombuffer(
-    "".join(f"{value:04x}" for value in range(65_536)).encode("ascii"), dtype=np.uint32
-)
 
 
 @dataclass
@@ -77,39 +73,6 @@ class Population:
     offsets_hours: np.ndarray  # (n,) UTC offset of the home time zone, in hours
 
 
-def hex_ids(rng: np.random.Generator, n: int, prefix: str, width: int = 16) -> np.ndarray:
-    """Generate `n` random hexadecimal ids such as `C3fa9...` as an object array.
-
-    See `hex_id_array`, which draws the same ids as an Arrow array.
-    """
-    return np.asarray(
-        hex_id_array(rng, n, prefix, width).to_numpy(zero_copy_only=False), dtype=object
-    )
-
-
-def hex_id_array(rng: np.random.Generator, n: int, prefix: str, width: int = 16) -> pa.StringArray:
-    """Generate `n` random hexadecimal ids such as `C3fa9...` as an Arrow string array.
-
-    Each id is the prefix and the low `width` hex digits of a draw from [0, 2**63), built
-    as one byte buffer so no Python string is formatted per id.
-    """
-    values = rng.integers(0, 2**63, size=n, dtype=np.int64).astype(">u8")
-    digits = _HEX_QUADS[values.view(">u2").reshape(n, 4)].view(np.uint8).reshape(n, 16)
-    head = prefix.encode("ascii")
-    rows = np.empty((n, len(head) + width), dtype=np.uint8)
-    rows[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
-    rows[:, len(head) :] = digits[:, 16 - width :]
-    return fixed_width_array(rows)
-
-
-def fixed_width_array(rows: np.ndarray) -> pa.StringArray:
-    """Turn an (n, width) array of ASCII codes into an Arrow array of `n` strings."""
-    n, width = rows.shape
-    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
-    data = np.ascontiguousarray(rows, dtype=np.uint8)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
-
-
 def random_ipv4(rng: np.random.Generator, n: int) -> np.ndarray:
     """Generate public-looking IPv4 addresses (first octet 14-223, skipping private ranges)."""
     octets = rng.integers(0, 256, size=(n, 4))
@@ -127,6 +90,7 @@ def generate_population(
     rng: np.random.Generator,
     seed: int,
     shard: int,
+    first_row: int,
     countries: np.ndarray,
     segments: np.ndarray,
     start: pd.Timestamp,
@@ -141,6 +105,8 @@ def generate_population(
         The scenario seed, for the name pools.
     shard
         Shard number, for the name pools.
+    first_row
+        Row of the shard's first customer in the whole population, for the customer ids.
     countries, segments
         Country code and segment of each customer, drawn for the whole population at once
         so that case planning can see them.
@@ -148,7 +114,12 @@ def generate_population(
         First instant of the scenario; signup dates fall before it.
     """
     n = len(countries)
-    customer_ids = hex_ids(rng, n, "C", 10)
+    customer_ids = np.asarray(
+        distinct_ids(seed, "customers", np.arange(first_row, first_row + n), "C", 10).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=object,
+    )
 
     names = pd.DataFrame(index=range(n), columns=["first_name", "last_name", "full_name", "gender"])
     timezones = np.empty(n, dtype=object)

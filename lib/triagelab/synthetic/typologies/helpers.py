@@ -6,7 +6,8 @@ import numpy as np
 
 from triagelab.synthetic.activity import addresses_for_chains
 from triagelab.synthetic.facts import rail_names, usd_rate
-from triagelab.synthetic.population import DEVICE_MODELS, hex_ids, random_ipv4
+from triagelab.synthetic.ids import hex_ids
+from triagelab.synthetic.population import DEVICE_MODELS, random_ipv4
 from triagelab.synthetic.typologies.base import StoryContext
 
 # Countries logins come from when they are not the home country.
