@@ -18,6 +18,7 @@ from triagelab.synthetic.frames import (
     TX_COLUMNS,
     build_frame,
     coded,
+    encoded_text,
     event_table,
     text_codes,
 )
@@ -151,7 +152,6 @@ def auth_rows(
     return event_table(
         AUTH_COLUMNS,
         {
-            "customer_id": coded(owners, text["customer_id"]),
             "event_type": event_type,
             "device_id": coded(owners * 2 + device_slot, text["devices"]),
             "device_model": coded(model_index, [m for m, _ in DEVICE_MODELS]),
@@ -165,7 +165,7 @@ def auth_rows(
 
 
 def population_text(population: Population) -> dict[str, Any]:
-    """Return the population's text columns as Arrow arrays, to index by owner row.
+    """Return the population's text columns as encoded Arrow arrays, to index by owner row.
 
     Devices and IPs are flattened to two entries per customer (`2 * owner + slot`);
     `countries` is the sorted country codes and each owner's index into them.
@@ -173,10 +173,9 @@ def population_text(population: Population) -> dict[str, Any]:
     customers = population.customers
     countries = customers["country"].to_numpy(dtype=str)
     return {
-        "customer_id": pa.array(customers["customer_id"].to_numpy(dtype=object), pa.string()),
-        "full_name": pa.array(customers["full_name"].to_numpy(dtype=object), pa.string()),
-        "devices": pa.array(population.devices.reshape(-1), pa.string()),
-        "ips": pa.array(population.ips.reshape(-1), pa.string()),
+        "full_name": encoded_text(customers["full_name"].to_numpy(dtype=object)),
+        "devices": encoded_text(population.devices.reshape(-1)),
+        "ips": encoded_text(population.ips.reshape(-1)),
         "wallets": pa.array(population.wallets, pa.string()),
         "countries": np.unique(countries, return_inverse=True),
     }
@@ -260,7 +259,6 @@ def generate_transactions(
             continue
         usd = income[owners] * income_share * rng.lognormal(0.0, 0.7, n)
         rows: dict[str, object] = {
-            "customer_id": coded(owners, text["customer_id"]),
             "tx_type": tx_type,
             "usd_amount": usd,
         }

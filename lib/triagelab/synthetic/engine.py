@@ -328,6 +328,11 @@ class _OwnerKeys:
     rank: np.ndarray
     group: np.ndarray | None
 
+    @property
+    def id_text(self) -> pa.Array:
+        """The ids as an Arrow dictionary, which holds each value once: ids never repeat."""
+        return pa.array(self.ids, type=pa.string())
+
 
 def _assign_table_ids(
     table: pa.Table,
@@ -374,8 +379,9 @@ def _assign_table_ids(
         }
     )
     stamps = pa.array(ts * 1000, type=pa.int64()).cast(pa.timestamp("ms", tz="UTC"))
+    customer = pa.DictionaryArray.from_arrays(pa.array(owner, type=pa.int32()), keys.id_text)
     names = ["event_id", *columns, *(n for n in table.column_names if n not in columns)]
-    arrays = {"event_id": event_ids, "ts": stamps}
+    arrays = {"event_id": event_ids, "ts": stamps, "customer_id": customer}
     output = pa.table(
         {
             name: arrays[name] if name in arrays else table.column(name)

@@ -67,6 +67,11 @@ WORK_COLUMNS: dict[str, pa.DataType] = {
 }
 
 
+# Output columns that the working schema leaves out: `customer_id` follows from `owner`
+# and is added when rows get their ids, and `ts` is a work column until then.
+DERIVED_COLUMNS = frozenset({"customer_id", "ts"})
+
+
 def work_schema(columns: Mapping[str, Any]) -> pa.Schema:
     """Return the Arrow schema of an event table while it is built, for a column layout.
 
@@ -74,7 +79,7 @@ def work_schema(columns: Mapping[str, Any]) -> pa.Schema:
     """
     fields = [pa.field(name, kind) for name, kind in WORK_COLUMNS.items()]
     for name, default in columns.items():
-        if name == "ts":
+        if name in DERIVED_COLUMNS:
             continue
         fields.append(pa.field(name, pa.float64() if _is_number(default) else CODED))
     return pa.schema(fields)
@@ -88,21 +93,30 @@ def coded(
     Repeated values in `dictionary` are merged, so the returned dictionary is unique. With
     a repeated value pyarrow 26 falls back to plain encoding when writing Parquet and
     leaves unwritten bytes in the dictionary page, so the same rows gave different file
-    bytes in different processes.
+    bytes in different processes. A `dictionary` that is already a `pa.DictionaryArray`
+    (see `encoded_text`) is taken as merged, which saves hashing it again for each column.
     """
-    if not isinstance(dictionary, pa.Array):
-        dictionary = pa.array(np.asarray(dictionary, dtype=object), type=pa.string())
     indices = np.asarray(indices, dtype=np.int32)
     mask = None
     if valid is not None:
         mask = ~np.asarray(valid, dtype=bool)
         indices = np.where(mask, 0, indices).astype(np.int32)
-    encoded = dictionary.dictionary_encode()
-    if len(encoded.dictionary) < len(dictionary):
+    encoded = encoded_text(dictionary)
+    # Encoding distinct values keeps their order, so their positions are already the codes.
+    if isinstance(dictionary, pa.DictionaryArray) or len(encoded.dictionary) < len(encoded):
         indices = encoded.indices.to_numpy()[indices].astype(np.int32)
-        dictionary = encoded.dictionary
+    dictionary = encoded.dictionary
     index_array = pa.array(indices, type=pa.int32(), mask=mask)
     return pa.DictionaryArray.from_arrays(index_array, dictionary)
+
+
+def encoded_text(values: pa.Array | np.ndarray | list[str]) -> pa.DictionaryArray:
+    """Return text values dictionary-encoded, with each value once in the dictionary."""
+    if isinstance(values, pa.DictionaryArray):
+        return values
+    if not isinstance(values, pa.Array):
+        values = pa.array(np.asarray(values, dtype=object), type=pa.string())
+    return values.dictionary_encode()
 
 
 def coded_values(values: Any, length: int) -> pa.Array:
@@ -132,9 +146,9 @@ def event_table(
     `rows` maps column names to arrays or scalars. Text may be given as strings, as Arrow
     arrays or already dictionary-encoded (see `coded`); numbers as float arrays or scalars.
     """
-    unknown = set(rows) - set(columns)
+    unknown = set(rows) - (set(columns) - DERIVED_COLUMNS)
     if unknown:
-        raise KeyError(f"columns not in the layout: {sorted(unknown)}")
+        raise KeyError(f"columns not in the working layout: {sorted(unknown)}")
     length = len(owner)
     schema = work_schema(columns)
     arrays: list[pa.Array] = [
@@ -162,7 +176,7 @@ def table_from_frame(
     """Convert rows built with `build_frame` (injected stories) to the working schema."""
     rows: dict[str, Any] = {}
     for name, default in columns.items():
-        if name == "ts":
+        if name in DERIVED_COLUMNS:
             continue
         if _is_number(default):
             rows[name] = frame[name].to_numpy(dtype=float)
