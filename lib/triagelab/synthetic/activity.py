@@ -115,10 +115,17 @@ def _owners(counts: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(len(counts)), counts)
 
 
-def generate_logins(rng: np.random.Generator, population: Population, window: Window) -> pa.Table:
+def generate_logins(
+    rng: np.random.Generator,
+    population: Population,
+    window: Window,
+    *,
+    text: dict[str, Any] | None = None,
+) -> pa.Table:
     """Generate logins on the customer's own devices and networks, a few with typos first.
 
-    Returns the rows in the working schema of `triagelab.synthetic.frames.event_table`.
+    `text` is `population_text(population)` when the caller has it already. Returns the
+    rows in the working schema of `triagelab.synthetic.frames.event_table`.
     """
     segments = population.customers["segment"].to_numpy()
     rates = segment_rates(segments, "logins")
@@ -134,7 +141,15 @@ def generate_logins(rng: np.random.Generator, population: Population, window: Wi
     ip_slot = np.concatenate([ip_slot, ip_slot[typo]])
     failed = np.arange(len(owners)) >= len(owners) - typo.sum()
     event_type = coded(failed.astype(np.int32), ["login", "login_failed"])
-    return auth_rows(population, owners, ts, event_type, device_slot, ip_slot)
+    return auth_rows(
+        population,
+        owners,
+        ts,
+        event_type,
+        device_slot,
+        ip_slot,
+        text=text or population_text(population),
+    )
 
 
 def auth_rows(
@@ -144,9 +159,10 @@ def auth_rows(
     event_type: pa.Array,
     device_slot: np.ndarray,
     ip_slot: np.ndarray,
+    *,
+    text: dict[str, Any],
 ) -> pa.Table:
-    """Build auth-event rows on the owners' own devices and IPs."""
-    text = population_text(population)
+    """Build auth-event rows on the owners' own devices and IPs (`text`: `population_text`)."""
     model_index = population.device_models[owners, device_slot]
     country_names, country_of_owner = text["countries"]
     return event_table(
@@ -210,17 +226,20 @@ def generate_transactions(
     window: Window,
     congested: dict[str, np.ndarray],
     hours_start: int,
+    *,
+    text: dict[str, Any] | None = None,
 ) -> pa.Table:
     """Generate deposits, trades, withdrawals and P2P orders for a shard's customers.
 
-    Returns the rows in the working schema of `triagelab.synthetic.frames.event_table`,
-    one chunk per column.
+    `text` is `population_text(population)` when the caller has it already. Returns the
+    rows in the working schema of `triagelab.synthetic.frames.event_table`, one chunk per
+    column.
     """
     customers = population.customers
     segments = customers["segment"].to_numpy()
     income = customers["declared_monthly_income_usd"].to_numpy(dtype=float)
     spread = segment_rates(segments, "rhythm_spread")
-    text = population_text(population)
+    text = text or population_text(population)
     country_names, country_of_owner = text["countries"]
     chain_names = sorted(
         {chains[0] for chains in ASSET_CHAINS.values()} | set(population.wallet_chains)

@@ -21,6 +21,7 @@ from triagelab.synthetic.activity import (
     generate_logins,
     generate_tickets,
     generate_transactions,
+    population_text,
     segment_rates,
 )
 from triagelab.synthetic.facts import structuring_threshold, usd_rates_by_currency
@@ -178,8 +179,9 @@ def generate_shard(plan: BuildPlan, index: int, *, by_country: bool = False) -> 
     customers = population.customers
     customer_ids = customers["customer_id"].to_numpy()
     owner_index = pd.Index(customer_ids)
-    auth = generate_logins(rng, population, window)
-    transactions = generate_transactions(rng, population, window, congested, hours_start)
+    text = population_text(population)
+    auth = generate_logins(rng, population, window, text=text)
+    transactions = generate_transactions(rng, population, window, congested, hours_start, text=text)
     # Market hook: extra trades in volatility episodes, tickets about congested withdrawals.
     segments = customers["segment"].to_numpy()
     trade_rates = segment_rates(segments, "buys") + segment_rates(segments, "sells")

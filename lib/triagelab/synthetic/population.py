@@ -121,16 +121,16 @@ def generate_population(
         dtype=object,
     )
 
-    names = pd.DataFrame(index=range(n), columns=["first_name", "last_name", "full_name", "gender"])
+    name_columns = ("first_name", "last_name", "full_name", "gender")
+    names = {column: np.empty(n, dtype=object) for column in name_columns}
     timezones = np.empty(n, dtype=object)
     offsets = np.zeros(n)
     currencies = np.empty(n, dtype=object)
     for code in sorted(set(countries.tolist())):
         rows = np.flatnonzero(countries == code)
         pool = name_pool(code, len(rows), seed=int(rng.integers(0, 2**31)) + shard)
-        names.loc[rows, ["first_name", "last_name", "full_name", "gender"]] = pool[
-            ["first_name", "last_name", "full_name", "gender"]
-        ].to_numpy()
+        for column in name_columns:
+            names[column][rows] = pool[column].to_numpy(dtype=object)
         zones, weights = zip(*time_zones(code), strict=True)
         picked = rng.choice(len(zones), size=len(rows), p=np.array(weights) / sum(weights))
         timezones[rows] = np.array(zones, dtype=object)[picked]
@@ -163,10 +163,10 @@ def generate_population(
             "country": countries,
             "home_timezone": timezones,
             "currency": currencies,
-            "first_name": names["first_name"].to_numpy(),
-            "last_name": names["last_name"].to_numpy(),
-            "full_name": names["full_name"].to_numpy(),
-            "gender": names["gender"].to_numpy(),
+            "first_name": names["first_name"],
+            "last_name": names["last_name"],
+            "full_name": names["full_name"],
+            "gender": names["gender"],
             "birth_year": start.year - age,
             "occupation": occupation,
             "declared_monthly_income_usd": income,

@@ -42,19 +42,35 @@ def fill_messages(
     picks = rng.random(len(frame))
     amounts = frame.get("amount_text", pd.Series([None] * len(frame))).to_numpy(dtype=object)
     assets = frame.get("asset_text", pd.Series([None] * len(frame))).to_numpy(dtype=object)
-    for i, category in enumerate(frame["category"].to_numpy()):
-        language = languages[i]
-        if messages[i] == "<scam-coached>":
+    coached = messages == "<scam-coached>"
+    todo = coached | pd.isna(messages)
+    keys = pd.DataFrame(
+        {
+            "coached": coached[todo],
+            "category": frame["category"].to_numpy(dtype=object)[todo],
+            "language": languages[todo],
+            "has_amount": np.array([bool(a) for a in amounts[todo]], dtype=bool),
+        }
+    )
+    rows_to_fill = np.flatnonzero(todo)
+    # Rows that share a category, a language and whether an amount is known share their
+    # templates, so each group picks its templates at once.
+    for (is_coached, category, language, has_amount), positions in keys.groupby(
+        ["coached", "category", "language", "has_amount"], sort=True
+    ).indices.items():
+        if is_coached:
             options = SCAM_COACHED.get(language, SCAM_COACHED["en"])
-        elif messages[i] is None:
-            options = MESSAGES[category].get(language, MESSAGES[category]["en"])
         else:
-            continue
-        if not amounts[i]:
+            options = MESSAGES[category].get(language, MESSAGES[category]["en"])
+        if not has_amount:
             # An English stand-in for the amount would break a local-language sentence.
             options = tuple(t for t in options if "{amount}" not in t)
-        template = options[int(picks[i] * len(options))]
-        messages[i] = template.format(amount=amounts[i], asset=assets[i] or "USDT")
+        rows = rows_to_fill[positions]
+        picked = (picks[rows] * len(options)).astype(int)
+        messages[rows] = np.asarray(options, dtype=object)[picked]
+        with_fields = np.array(["{" in template for template in options])[picked]
+        for row in rows[with_fields]:
+            messages[row] = messages[row].format(amount=amounts[row], asset=assets[row] or "USDT")
     frame["language"] = languages
     frame["message"] = messages
     return frame.drop(columns=[c for c in ("amount_text", "asset_text") if c in frame])
