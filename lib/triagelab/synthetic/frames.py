@@ -224,7 +224,24 @@ def build_frame(columns: Mapping[str, Any], rows: Mapping[str, Any]) -> pd.DataF
     data["evidence"] = np.asarray(rows.get("evidence", np.zeros(length, dtype=bool)), dtype=bool)
     if data["evidence"].shape == ():
         data["evidence"] = np.full(length, bool(data["evidence"]))
-    return pd.DataFrame(data)
+    return object_frame(data)
+
+
+def object_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """Build a frame keeping the text of numpy object arrays in object columns.
+
+    pandas would convert such text to its Arrow-backed `str` dtype, and generation reads
+    the columns back as numpy arrays, so each round trip would convert every value twice.
+    Other values (pandas arrays, timestamps) are passed to pandas as they are.
+    """
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, dtype=object, copy=False)
+            if isinstance(values, np.ndarray) and values.dtype == object
+            else values
+            for name, values in columns.items()
+        }
+    )
 
 
 def _is_text(values: np.ndarray | list[Any]) -> bool:

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from triagelab.synthetic.addresses import make_addresses
 from triagelab.synthetic.facts import currency_code, time_zones
+from triagelab.synthetic.frames import object_frame
 from triagelab.synthetic.ids import distinct_ids, hex_ids
 from triagelab.synthetic.names import name_pool
 
@@ -157,7 +158,7 @@ def generate_population(
     )
     kyc = rng.choice(KYC_TIERS, size=n, p=(0.15, 0.65, 0.20))
 
-    customers = pd.DataFrame(
+    customers = object_frame(
         {
             "customer_id": customer_ids,
             "country": countries,
