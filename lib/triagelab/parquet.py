@@ -94,7 +94,8 @@ def _from_pandas(frame: pd.DataFrame) -> pa.Table:
     # so every file of a table has the same schema and pandas metadata.
     text = [name for name in frame.columns if pd.api.types.is_string_dtype(frame[name].dtype)]
     frame = frame.astype(dict.fromkeys(text, object))
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    # One thread: a pool of threads costs more to start than these frames take to convert.
+    table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
     fields = [
         pa.field(field.name, pa.string()) if pa.types.is_large_string(field.type) else field
         for field in table.schema

@@ -67,7 +67,7 @@ FAILURE_REASONS: dict[str, tuple[str, ...]] = {
 
 def segment_rates(segments: np.ndarray, rate: str) -> np.ndarray:
     """Return each customer's `rate` (a `SegmentRates` field) from their segment."""
-    names, code = np.unique(np.asarray(segments, dtype=str), return_inverse=True)
+    code, names = pd.factorize(np.asarray(segments, dtype=object))
     return np.array([getattr(SEGMENT_RATES[name], rate) for name in names], dtype=float)[code]
 
 
