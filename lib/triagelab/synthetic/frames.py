@@ -298,7 +298,12 @@ def finalize_transactions(
     usd = np.round(usd, 2)
 
     hour_seconds = hours.as_unit("s").asi8
-    hour_index = np.searchsorted(hour_seconds, table.column("ts").to_numpy(), side="right") - 1
+    ts = table.column("ts").to_numpy()
+    if len(hour_seconds) and np.all(np.diff(hour_seconds) == 3600):
+        # Consecutive hours: the hour of a time is a division, not a search.
+        hour_index = (ts - hour_seconds[0]) // 3600
+    else:
+        hour_index = np.searchsorted(hour_seconds, ts, side="right") - 1
     hour_index = np.clip(hour_index, 0, len(hours) - 1)
     asset_amount = np.full(len(table), np.nan)
     asset_codes, asset_names = text_codes(table, "asset")
