@@ -25,7 +25,6 @@ from triagelab.synthetic.build import (
 )
 from triagelab.synthetic.engine import SHARD_SIZE, _time_order, generate_shard, plan_build
 from triagelab.synthetic.engines import run_tasks
-from triagelab.synthetic.ids import distinct_ids
 
 # Three shards, the last one short, so that workers finish out of order.
 CUSTOMERS = 2 * SHARD_SIZE + 700
@@ -251,25 +250,6 @@ def test_partition_files_are_in_time_order(one_worker_build: Path, table: str) -
     for path in files:
         ts = pq.read_table(path, columns=["ts"]).column("ts").cast(pa.int64()).to_numpy()
         assert np.all(ts[1:] >= ts[:-1]), path
-
-
-def test_distinct_ids_never_repeat_and_depend_on_the_seed() -> None:
-    rows = np.arange(0, 300_000)
-    ids = distinct_ids(7, "customers", rows, "C", 10).to_pylist()
-    assert len(set(ids)) == len(ids)
-    assert all(len(value) == 11 and value.startswith("C") for value in ids[:100])
-    again = distinct_ids(7, "customers", rows[123:456], "C", 10).to_pylist()
-    assert again == ids[123:456]
-    other = distinct_ids(8, "customers", rows[:1000], "C", 10).to_pylist()
-    assert len(set(other) & set(ids[:1000])) == 0
-    # Consecutive rows share no visible pattern: their ids start with many different digits.
-    assert len({value[1] for value in ids[:64]}) >= 12
-
-
-def test_distinct_ids_cover_the_whole_range_as_a_permutation() -> None:
-    rows = np.arange(0, 1 << 16)
-    ids = distinct_ids(3, "x", rows, "", 4).to_pylist()
-    assert sorted(ids) == [f"{value:04x}" for value in range(1 << 16)]
 
 
 def test_customer_ids_are_unique_across_shards() -> None:
