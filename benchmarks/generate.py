@@ -53,8 +53,8 @@ Rows = tuple[list[dict[str, Any]], list[dict[str, Any]]]
 def faker_rows(rows: int, seed: int = 1) -> Rows:
     """Generate auth events and transactions row by row, every column from a Faker provider.
 
-    This is the usual shape of a per-row generator such as Sparkov: the columns are those
-    of the auth_events and transactions tables, and half the rows go to each table.
+    This is the usual shape of a per-row Faker generator. The columns are those of the
+    auth_events and transactions tables, and half the rows go to each table.
     """
     fake = Faker(["en_US"])
     Faker.seed(seed)

@@ -66,7 +66,7 @@ write_parquet(table.slice(1_000, 300_000), Path(sys.argv[1]))
 """
 
 
-def test_large_dictionaries_give_the_same_bytes_in_any_process(tmp_path: Path) -> None:
+def test_large_dictionary_bytes_repeat(tmp_path: Path) -> None:
     """A dictionary larger than the Parquet page limit is written the same way every time."""
     digests = set()
     for filler in ("0", "7", "40"):

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 PARTITION_SCHEMES = ("date", "month")
 # Columns with min/max statistics in event files built as Arrow tables. Rows are in time
-# order, so `ts` statistics let a filter on time skip row groups; every row group holds
+# order, so `ts` statistics let a filter on time skip row groups. Every row group contains
 # customers from the whole range of random ids, so `customer_id` statistics would never
 # skip one, and computing them took a sixth of the write time.
 STATISTICS_COLUMNS = ["ts"]
@@ -205,7 +205,7 @@ def write_partitioned(
 def _periods(epoch_ms: np.ndarray, unit: str) -> np.ndarray:
     """Return each timestamp's UTC day or month as a count since 1970 (`datetime64[unit]`).
 
-    Days are a division; months are looked up among the month starts of the range, which
+    Days are a division. Months are looked up among the month starts of the range: that
     is several times faster than converting every timestamp to a calendar month.
     """
     if unit == "D" or len(epoch_ms) == 0:

@@ -21,7 +21,7 @@ def test_hex_id_array_is_repeatable() -> None:
     assert all(len(value) == 16 and value.startswith("A") for value in first)
 
 
-def test_distinct_ids_never_repeat_and_depend_on_the_seed() -> None:
+def test_distinct_ids_unique_and_seeded() -> None:
     rows = np.arange(0, 300_000)
     ids = distinct_ids(7, "customers", rows, "C", 10).to_pylist()
     assert len(set(ids)) == len(ids)
@@ -34,7 +34,7 @@ def test_distinct_ids_never_repeat_and_depend_on_the_seed() -> None:
     assert len({value[1] for value in ids[:64]}) >= 12
 
 
-def test_distinct_ids_cover_the_whole_range_as_a_permutation() -> None:
+def test_distinct_ids_permute_range() -> None:
     rows = np.arange(0, 1 << 16)
     ids = distinct_ids(3, "x", rows, "", 4).to_pylist()
     assert sorted(ids) == [f"{value:04x}" for value in range(1 << 16)]

@@ -233,7 +233,7 @@ def test_time_order_matches_lexsort_of_its_keys(rows: int) -> None:
     assert np.array_equal(np.sort(order), np.arange(rows))
 
 
-def test_time_order_of_long_windows_falls_back_to_lexsort() -> None:
+def test_time_order_long_window_lexsort() -> None:
     rng = np.random.default_rng(4)
     # Sixty bits of seconds leave no room for the other keys in one int64.
     ts = rng.integers(0, 1 << 60, 1_000)

@@ -332,7 +332,7 @@ class _OwnerKeys:
 
     @property
     def id_text(self) -> pa.Array:
-        """The ids as an Arrow dictionary, which holds each value once: ids never repeat."""
+        """The ids as Arrow text, usable as a dictionary because ids never repeat."""
         return pa.array(self.ids, type=pa.string())
 
 
@@ -406,9 +406,9 @@ def _time_order(
 
     The random tiebreak is a permutation of the rows, so no two rows tie and the order
     does not depend on the sort algorithm. When the keys fit, they are packed into one
-    int64 with the permutation in the lowest bits: sorting those values and reading the
-    rows back from the low bits is about twice as fast as a stable argsort, and more than
-    five times faster than `np.lexsort`, which takes the keys that do not fit.
+    int64 with the permutation in the lowest bits, and the rows are read back from the
+    low bits of the sorted values. That is about 1.5 times as fast as a stable argsort and
+    more than five times faster than `np.lexsort`, which takes the keys that do not fit.
     """
     count = len(ts)
     if count == 0:

@@ -12,8 +12,8 @@ from triagelab.synthetic.rng import make_rng
 _HEX_PAIRS = np.frombuffer(
     "".join(f"{value:02x}" for value in range(256)).encode("ascii"), dtype=np.uint16
 )
-# Rounds of the Feistel network behind `distinct_ids`; four make a keyed permutation whose
-# outputs show no pattern of the inputs.
+# Rounds of the Feistel network behind `distinct_ids`. Any number of rounds gives a
+# permutation; with four, neighbouring rows get ids that look unrelated.
 FEISTEL_ROUNDS = 4
 
 
@@ -60,7 +60,7 @@ def distinct_ids(seed: int, name: str, rows: np.ndarray, prefix: str, width: int
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
-    # A 64-bit finalizer (multiply and xor-shift): every input bit affects every output bit.
+    # SplitMix64's finalizer (multiply and xor-shift), which spreads each input bit widely.
     values = values * np.uint64(0xBF58476D1CE4E5B9)
     values ^= values >> np.uint64(31)
     values = values * np.uint64(0x94D049BB133111EB)
