@@ -87,3 +87,19 @@ def test_periods_match_numpy_calendar(unit: str) -> None:
     stamps[:3] = [0, -1, 1_772_409_600_000]
     expected = stamps.astype("datetime64[ms]").astype(f"datetime64[{unit}]").astype(np.int64)
     assert np.array_equal(_periods(stamps, unit), expected)
+
+
+def test_compact_dictionaries_of_chunks_with_own_dictionaries() -> None:
+    first = pa.table({"device_id": _devices([1, 2])})
+    second = pa.table(
+        {
+            "device_id": pa.DictionaryArray.from_arrays(
+                pa.array([0, 0], type=pa.int32()),
+                pa.array([f"E{i}" for i in range(SMALL_DICTIONARY + 1)]),
+            )
+        }
+    )
+    column = compact_dictionaries(pa.concat_tables([first, second])).column("device_id")
+    assert column.num_chunks == 1
+    assert column.chunk(0).dictionary.to_pylist() == ["D1", "D2", "E0"]
+    assert column.to_pylist() == ["D1", "D2", "E0", "E0"]

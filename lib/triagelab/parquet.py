@@ -61,6 +61,8 @@ def compact_dictionaries(table: pa.Table) -> pa.Table:
     than it saves. The dictionaries must hold each value once: the Parquet writer falls
     back to plain encoding on a repeated value and then leaves bytes of the page unwritten.
     """
+    if any(column.num_chunks > 1 for column in table.columns):
+        table = table.unify_dictionaries().combine_chunks()
     columns = [
         _compact(column)
         if pa.types.is_dictionary(column.type) and _dictionary_size(column) > SMALL_DICTIONARY
@@ -75,7 +77,7 @@ def _dictionary_size(column: pa.ChunkedArray) -> int:
 
 
 def _compact(column: pa.ChunkedArray) -> pa.Array:
-    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     dictionary = array.dictionary
     has_nulls = array.null_count > 0
     codes = (array.indices.fill_null(0) if has_nulls else array.indices).to_numpy()
