@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -103,3 +104,13 @@ def test_compact_dictionaries_of_chunks_with_own_dictionaries() -> None:
     assert column.num_chunks == 1
     assert column.chunk(0).dictionary.to_pylist() == ["D1", "D2", "E0"]
     assert column.to_pylist() == ["D1", "D2", "E0", "E0"]
+
+
+def test_empty_text_columns_are_written_as_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"event_id": np.array([], dtype=object), "n": np.array([], dtype=np.int64)}
+    )
+    write_parquet(frame, tmp_path / "empty.parquet")
+    schema = pq.read_schema(tmp_path / "empty.parquet")
+    assert schema.field("event_id").type == pa.string()
+    assert schema.field("n").type == pa.int64()

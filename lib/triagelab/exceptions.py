@@ -65,3 +65,7 @@ class ParameterError(InputError):
 
 class SchemaError(InputError):
     """A table that does not match its documented schema."""
+
+
+class GenerationError(TriagelabError):
+    """Generated rows failed a check: a fault in triagelab, not in the scenario."""

@@ -98,8 +98,13 @@ def _from_pandas(frame: pd.DataFrame) -> pa.Table:
     frame = frame.astype(dict.fromkeys(text, object))
     # One thread: a pool of threads costs more to start than these frames take to convert.
     table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
+    # An object column without values converts to Arrow's null type: it is written as
+    # text too, the type every such column of a generated table has when it has values.
     fields = [
-        pa.field(field.name, pa.string()) if pa.types.is_large_string(field.type) else field
+        pa.field(field.name, pa.string())
+        if pa.types.is_large_string(field.type)
+        or (pa.types.is_null(field.type) and frame[field.name].dtype == object)
+        else field
         for field in table.schema
     ]
     return table.cast(pa.schema(fields, metadata=table.schema.metadata))

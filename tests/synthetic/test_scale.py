@@ -13,8 +13,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from triagelab.cli import main
 from triagelab.dataset import open_dataset, read_table
-from triagelab.exceptions import InputError
+from triagelab.exceptions import InputError, SchemaError
 from triagelab.parquet import write_partitioned
 from triagelab.scenarios import resolve_scenario
 from triagelab.synthetic.build import (
@@ -258,3 +259,26 @@ def test_customer_ids_are_unique_across_shards() -> None:
         [generate_shard(plan, index).customers["customer_id"].to_numpy() for index in (0, 2)]
     )
     assert len(np.unique(ids)) == len(ids)
+
+
+def test_build_with_one_customer_in_last_shard(tmp_path: Path) -> None:
+    scenario = _scenario().with_overrides(customers=SHARD_SIZE + 1, days=2)
+    built = build_dataset(scenario, tmp_path)
+    dataset = open_dataset(built)
+    assert dataset.manifest["row_counts"]["customers"] == SHARD_SIZE + 1
+    assert len(dataset.table("tickets")) == dataset.manifest["row_counts"]["tickets"]
+
+
+def test_bad_generated_rows_fail_with_exit_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A generated table that fails its schema is a fault of the generator, not bad input."""
+
+    def reject(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+        raise SchemaError(f"{table}: column `ts`: 1 row not allowed")
+
+    monkeypatch.setattr("triagelab.synthetic.build.validate", reject)
+    code = main(["-q", "build", "starter", "--days", "1", "--out", str(tmp_path)])
+    assert code == 1
+    assert "failed the schema check" in capsys.readouterr().err
+    assert not (tmp_path / "starter").exists()

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from triagelab.dataset import EVENT_TABLES, atomic_folder, write_manifest
+from triagelab.exceptions import GenerationError, SchemaError
 from triagelab.parquet import table_to_frame, write_parquet, write_partitioned
 from triagelab.scenarios import Scenario
 from triagelab.schema import validate
@@ -111,7 +112,14 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
         "tickets": result.tickets,
     }
     for table, frame in tables.items():
-        validate(table, _validation_sample(frame))
+        try:
+            validate(table, _validation_sample(frame))
+        except SchemaError as err:
+            logger.error("shard %d: generated %s failed the schema check: %s", index, table, err)
+            raise GenerationError(
+                f"shard {index}: generated rows failed the schema check ({err}); "
+                "this is a fault in triagelab, please report it with the scenario"
+            ) from err
         folder = staging / "data" / table
         if table in EVENT_TABLES and scheme != "none":
             owner_country = pd.Categorical.from_codes(
@@ -141,6 +149,11 @@ def _validation_sample(frame: pd.DataFrame | pa.Table) -> pd.DataFrame:
     # a bad value, or a non-text value in an object column of a frame, may be missed.
     step = max(-(-len(frame) // VALIDATION_ROWS), 1)
     if isinstance(frame, pd.DataFrame):
+        if frame.empty:
+            # Without values pandas cannot tell text from other objects, so the text
+            # columns of an empty shard table get the `str` dtype the schema declares.
+            text = [name for name in frame.columns if frame[name].dtype == object]
+            return frame.astype(dict.fromkeys(text, "str"))
         return frame if step == 1 else frame.iloc[::step]
     sample = frame.take(pa.array(np.arange(0, len(frame), step)))
     return table_to_frame(sample)
