@@ -126,10 +126,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from triagelab.scenarios import resolve_scenario
     from triagelab.synthetic.build import build_dataset
     from triagelab.synthetic.engine import SHARD_SIZE
+    from triagelab.synthetic.engines import check_engine
 
     scenario = resolve_scenario(args.scenario).with_overrides(
         seed=args.seed, customers=args.customers, days=args.days
     )
+    # Before the progress bar, so a bad setting prints one line.
+    check_engine(args.engine, args.workers, args.scheduler)
     shards = -(-scenario.customers // SHARD_SIZE)
     with tqdm(total=shards, unit="shard", disable=shards < 2 or args.quiet) as bar:
         path = build_dataset(
@@ -508,6 +511,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_dask(level: int) -> Callable[[logging.LogRecord], bool]:
+    """Return a log filter that drops Dask's start and stop messages below warnings.
+
+    Dask sets its own loggers to INFO when it is imported, so their level cannot be set
+    before a build imports it.
+    """
+    least = max(level, logging.WARNING)
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not record.name.startswith("distributed") or record.levelno >= least
+
+    return keep
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = build_parser().parse_args(argv)
@@ -520,6 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=level,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_quiet_dask(level))
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     try:

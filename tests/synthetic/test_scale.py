@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ from triagelab.synthetic.build import (
     partition_scheme,
 )
 from triagelab.synthetic.engine import SHARD_SIZE, _time_order, generate_shard, plan_build
-from triagelab.synthetic.engines import run_tasks
+from triagelab.synthetic.engines import check_engine, run_tasks
 
 # Three shards, the last one short, so that workers finish out of order.
 CUSTOMERS = 2 * SHARD_SIZE + 700
@@ -213,13 +214,48 @@ def test_unknown_engine_is_input_error() -> None:
 
 
 def test_zero_workers_is_input_error() -> None:
-    with pytest.raises(InputError, match="invalid number of workers"):
-        list(run_tasks(abs, 1, workers=0))
+    with pytest.raises(InputError, match="invalid `workers` 0"):
+        run_tasks(abs, 1, workers=0)
 
 
 def test_scheduler_without_dask_is_input_error() -> None:
     with pytest.raises(InputError, match="needs the dask engine"):
         list(run_tasks(abs, 1, scheduler="tcp://127.0.0.1:8786"))
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "127.0.0.1:8786", "tcp://127.0.0.1"])
+def test_bad_scheduler_address_is_input_error(address: str) -> None:
+    with pytest.raises(InputError, match="invalid `scheduler` address"):
+        check_engine("dask", 1, address)
+
+
+@pytest.mark.dask
+def test_unreachable_scheduler_fails_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("dask.distributed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr("triagelab.synthetic.engines.CONNECT_TIMEOUT_S", 1)
+    argv = ["build", "starter", "--days", "1", "--out", str(tmp_path), "--engine", "dask"]
+    code = main([*argv, "--scheduler", f"tcp://127.0.0.1:{port}"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1
+    assert "could not connect to the Dask scheduler" in err
+
+
+def test_bad_workers_print_one_line_before_any_progress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    customers = str(2 * SHARD_SIZE + 1)
+    code = main(
+        ["build", "starter", "--customers", customers, "--workers", "0", "--out", str(tmp_path)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == "triagelab: error: invalid `workers` 0; expected 1 or more\n"
 
 
 @pytest.mark.parametrize("rows", [0, 1, 5_000])

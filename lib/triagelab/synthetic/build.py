@@ -22,7 +22,7 @@ from triagelab.scenarios import Scenario
 from triagelab.schema import validate
 from triagelab.synthetic.activity import SEGMENT_RATES
 from triagelab.synthetic.engine import SHARD_SIZE, BuildPlan, generate_shard, plan_build
-from triagelab.synthetic.engines import run_tasks
+from triagelab.synthetic.engines import check_engine, run_tasks
 from triagelab.synthetic.ids import hex_ids
 from triagelab.synthetic.market import generate_market
 from triagelab.synthetic.rng import make_rng
@@ -115,7 +115,6 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
         try:
             validate(table, _validation_sample(frame))
         except SchemaError as err:
-            logger.error("shard %d: generated %s failed the schema check: %s", index, table, err)
             raise GenerationError(
                 f"shard {index}: generated rows failed the schema check ({err}); "
                 "this is a fault in triagelab, please report it with the scenario"
@@ -175,6 +174,7 @@ def build_dataset(
     temporary folder and moved into place only after its manifest is written, so a
     half-built dataset never looks complete.
     """
+    check_engine(engine, workers, scheduler)
     target = Path(out) / scenario.id
     plan = plan_build(scenario)
     scheme = partition_scheme(plan)

@@ -8,16 +8,21 @@ engine ran them and only summaries travel back to the caller.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Literal, TypeVar
 
-from triagelab.exceptions import InputError
+from triagelab.exceptions import InputError, TriagelabError
 
 logger = logging.getLogger(__name__)
 
 Engine = Literal["local", "dask"]
 ENGINES: tuple[str, ...] = ("local", "dask")
+# A Dask scheduler address: protocol, host (a name, IPv4 or bracketed IPv6) and port.
+SCHEDULER_ADDRESS = re.compile(r"[a-z]+://(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}")
+# Seconds to wait for a Dask scheduler given by address.
+CONNECT_TIMEOUT_S = 30
 T = TypeVar("T")
 
 
@@ -50,7 +55,35 @@ def run_tasks(
     Raises
     ------
     InputError
-        If `engine` or `workers` is invalid, or `scheduler` is given without the dask engine.
+        If `engine`, `workers` or `scheduler` is invalid (see `check_engine`). The check
+        runs when this function is called, before the first task.
+    TriagelabError
+        If the Dask scheduler at `scheduler` cannot be reached.
+    """
+    check_engine(engine, workers, scheduler)
+    return _run(task, count, engine, workers, scheduler)
+
+
+def _run(
+    task: Callable[[int], T], count: int, engine: str, workers: int, scheduler: str | None
+) -> Iterator[T]:
+    if engine == "dask":
+        yield from _run_dask(task, count, workers, scheduler)
+    elif workers == 1 or count <= 1:
+        for index in range(count):
+            yield task(index)
+    else:
+        yield from _run_processes(task, count, workers)
+
+
+def check_engine(engine: str, workers: int, scheduler: str | None) -> None:
+    """Check the engine settings of a build.
+
+    Raises
+    ------
+    InputError
+        If `engine` is unknown, `workers` is below 1, `scheduler` is given without the
+        dask engine, or `scheduler` is not an address such as `tcp://127.0.0.1:8786`.
     """
     if engine not in ENGINES:
         raise InputError(
@@ -60,7 +93,7 @@ def run_tasks(
         )
     if workers < 1:
         raise InputError(
-            f"invalid number of workers {workers}; expected 1 or more",
+            f"invalid `workers` {workers}; expected 1 or more",
             field="workers",
             value=workers,
         )
@@ -70,13 +103,13 @@ def run_tasks(
             field="scheduler",
             value=scheduler,
         )
-    if engine == "dask":
-        yield from _run_dask(task, count, workers, scheduler)
-    elif workers == 1 or count <= 1:
-        for index in range(count):
-            yield task(index)
-    else:
-        yield from _run_processes(task, count, workers)
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise InputError(
+            f"invalid `scheduler` address {scheduler!r}; expected PROTOCOL://HOST:PORT, "
+            "such as tcp://127.0.0.1:8786",
+            field="scheduler",
+            value=scheduler,
+        )
 
 
 def _run_processes(task: Callable[[int], T], count: int, workers: int) -> Iterator[T]:
@@ -108,17 +141,26 @@ def _run_dask(
 
     cluster: Any = None
     if scheduler is None:
+        # The scheduler always serves HTTP; a free port on 127.0.0.1 lets two builds run
+        # at once, and the dashboard pages stay off.
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",
+            scheduler_kwargs={"dashboard": False},
             processes=True,
         )
         client = Client(cluster)
         logger.info("started a local Dask cluster with %d workers", workers)
     else:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise TriagelabError(
+                f"could not connect to the Dask scheduler at {scheduler} ({err}); check that "
+                "it is running and reachable from this machine"
+            ) from err
         logger.info("connected to the Dask scheduler at %s", scheduler)
     try:
         futures = client.map(task, range(count), pure=False)
