@@ -18,6 +18,7 @@ BAD_FILES = [
     ("negative_count.yaml", "cases.typologies.0.count", "greater than or equal to 0"),
     ("unknown_country.yaml", "countries", "unknown country `XX`"),
     ("bad_date.yaml", "start_date", "valid date"),
+    ("impossible_date.yaml", "start_date", "valid date"),
     ("shares_not_one.yaml", "countries", "must sum to 1"),
     ("more_cases_than_customers.yaml", "(top level)", "80 cases but has only 50 customers"),
 ]

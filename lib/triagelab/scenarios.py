@@ -202,6 +202,20 @@ def parse_scenario(data: Any, *, source: str | Path = "<data>") -> Scenario:
         ) from err
 
 
+class _TextDateLoader(yaml.SafeLoader):
+    """A YAML loader that leaves dates as text.
+
+    The scenario model then checks them and names the field: PyYAML itself raises a bare
+    `ValueError` on a date such as 2026-02-30.
+    """
+
+
+_TextDateLoader.yaml_implicit_resolvers = {
+    first: [entry for entry in entries if entry[0] != "tag:yaml.org,2002:timestamp"]
+    for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario YAML file."""
     path = Path(path)
@@ -212,7 +226,7 @@ def load_scenario(path: str | Path) -> Scenario:
     except (IsADirectoryError, UnicodeDecodeError) as err:
         raise ScenarioError(f"{path}: not a readable YAML file ({err})", path=path) from err
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_TextDateLoader)
     except yaml.YAMLError as err:
         raise ScenarioError(f"{path}: invalid YAML: {err}".replace("\n", " "), path=path) from err
     scenario = parse_scenario(data, source=path)
