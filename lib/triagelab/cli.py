@@ -16,6 +16,8 @@ from triagelab.exceptions import InputError, TriagelabError
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
+# The shell convention for a process stopped by Ctrl-C (SIGINT): 128 + 2.
+EXIT_INTERRUPTED = 130
 DEFAULT_OUT = Path("synthetic/out")
 
 
@@ -549,6 +551,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TriagelabError as err:
         print(f"triagelab: failed: {err}", file=sys.stderr)
         return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("triagelab: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as err:  # papermill wraps notebook errors in its own type
         from papermill.exceptions import PapermillExecutionError
 

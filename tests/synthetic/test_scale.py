@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -318,3 +320,19 @@ def test_bad_generated_rows_fail_with_exit_one(
     assert code == 1
     assert "failed the schema check" in capsys.readouterr().err
     assert not (tmp_path / "starter").exists()
+
+
+@pytest.mark.slow
+def test_interrupted_build_exits_130(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "triagelab.cli", "-q", "build", "starter"]
+    command += ["--customers", "200000", "--days", "30", "--workers", "2", "--out", str(tmp_path)]
+    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(tmp_path.glob(".starter.partial-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert err == "triagelab: interrupted\n"
+    assert list(tmp_path.iterdir()) == []

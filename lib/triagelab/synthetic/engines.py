@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Literal, TypeVar
@@ -113,8 +114,9 @@ def check_engine(engine: str, workers: int, scheduler: str | None) -> None:
 
 
 def _run_processes(task: Callable[[int], T], count: int, workers: int) -> Iterator[T]:
-    # At most two tasks per worker are queued, so finished results never pile up.
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # At most two tasks per worker are queued, so finished results never pile up. Workers
+    # ignore Ctrl-C, which this process handles: it stops queueing and lets them finish.
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
         pending: set[Future[T]] = set()
         submitted = 0
         while submitted < count or pending:
@@ -124,6 +126,10 @@ def _run_processes(task: Callable[[int], T], count: int, workers: int) -> Iterat
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_dask(
