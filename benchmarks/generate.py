@@ -209,7 +209,8 @@ def run_build(customers: int, days: int, workers: int, out: Path) -> dict[str, f
     ]  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    child = subprocess.Popen(command)
+    # The build prints its output folder, a scratch folder here.
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak = 0
     done = threading.Event()
 
