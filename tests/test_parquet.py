@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from triagelab.parquet import SMALL_DICTIONARY, _periods, compact_dictionaries, write_parquet
+from triagelab.parquet import _periods, compact_dictionaries, write_parquet
 
 
-def _devices(indices: list[int | None], size: int = SMALL_DICTIONARY + 1) -> pa.DictionaryArray:
+def _devices(indices: list[int | None], size: int = 5) -> pa.DictionaryArray:
     dictionary = pa.array([f"D{i}" for i in range(size)])
     return pa.DictionaryArray.from_arrays(pa.array(indices, type=pa.int32()), dictionary)
 
@@ -28,11 +28,28 @@ def test_compact_dictionaries_keeps_values_and_drops_unused() -> None:
     assert compact.column("n").to_pylist() == [1, 2, 3, 4, 5]
 
 
-def test_small_dictionaries_are_kept_whole() -> None:
-    table = pa.table({"os": _devices([3, 1], size=5)})
-    column = compact_dictionaries(table).column("os").chunk(0)
-    assert column.dictionary.to_pylist() == ["D0", "D1", "D2", "D3", "D4"]
+def test_compact_dictionaries_sort_values() -> None:
+    """A story's values appended last to a shard dictionary do not stay last in a file."""
+    shard = pa.array(["D7", "D2", "D9", "A1-story", "A0-story"])
+    rows = pa.DictionaryArray.from_arrays(pa.array([4, 0, 3, 2, 0], type=pa.int32()), shard)
+    column = compact_dictionaries(pa.table({"device_id": rows})).column("device_id").chunk(0)
+    assert column.dictionary.to_pylist() == ["A0-story", "A1-story", "D7", "D9"]
+    assert column.to_pylist() == ["A0-story", "D7", "A1-story", "D9", "D7"]
+
+
+def test_small_dictionaries_drop_unused_values() -> None:
+    table = pa.table({"ip_country": _devices([3, 1], size=5)})
+    column = compact_dictionaries(table).column("ip_country").chunk(0)
+    assert column.dictionary.to_pylist() == ["D1", "D3"]
     assert column.to_pylist() == ["D3", "D1"]
+
+
+def test_file_dictionary_page_is_sorted(tmp_path: Path) -> None:
+    shard = pa.array(["D7", "D2", "D9", "A1-story"])
+    rows = pa.DictionaryArray.from_arrays(pa.array([3, 0, 2, 0], type=pa.int32()), shard)
+    write_parquet(pa.table({"device_id": rows}), tmp_path / "part.parquet")
+    back = pq.read_table(tmp_path / "part.parquet", read_dictionary=["device_id"])
+    assert back.column("device_id").chunk(0).dictionary.to_pylist() == ["A1-story", "D7", "D9"]
 
 
 def test_compact_dictionaries_of_a_slice() -> None:
@@ -96,7 +113,7 @@ def test_compact_dictionaries_of_chunks_with_own_dictionaries() -> None:
         {
             "device_id": pa.DictionaryArray.from_arrays(
                 pa.array([0, 0], type=pa.int32()),
-                pa.array([f"E{i}" for i in range(SMALL_DICTIONARY + 1)]),
+                pa.array([f"E{i}" for i in range(5)]),
             )
         }
     )

@@ -16,7 +16,8 @@ def write_bundle(built: str | Path, out: str | Path, *, exercise: str | None = N
     """Copy a built dataset without its answer key to `out/<scenario id>`.
 
     The bundle keeps the manifest's fields and fingerprint but lists only the files it
-    contains, so a trainee can verify it without learning anything about the key.
+    contains, so a trainee can verify it without learning anything about the key. It
+    leaves out the seed, with which `triagelab build` would rebuild the key.
     `exercise`, when given, is stored in the manifest under "exercise", so the trainee
     app can name the exercise in the submissions it writes.
     """
@@ -32,6 +33,7 @@ def write_bundle(built: str | Path, out: str | Path, *, exercise: str | None = N
     info = {
         k: v for k, v in dataset.manifest.items() if k not in {"files", "fingerprint", "schema"}
     }
+    info["scenario"] = {k: v for k, v in info["scenario"].items() if k != "seed"}
     info["bundle"] = True
     if exercise is not None:
         info["exercise"] = exercise

@@ -513,18 +513,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_dask(level: int) -> Callable[[logging.LogRecord], bool]:
-    """Return a log filter that drops Dask's start and stop messages below warnings.
+class _QuietDask(logging.Filter):
+    """A log filter that drops Dask's records below warnings (cluster start and stop).
 
     Dask sets its own loggers to INFO when it is imported, so their level cannot be set
     before a build imports it.
     """
-    least = max(level, logging.WARNING)
 
-    def keep(record: logging.LogRecord) -> bool:
-        return not record.name.startswith("distributed") or record.levelno >= least
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.least = max(level, logging.WARNING)
 
-    return keep
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.name.startswith("distributed") or record.levelno >= self.least
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -540,7 +541,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     for handler in logging.getLogger().handlers:
-        handler.addFilter(_quiet_dask(level))
+        for old in [f for f in handler.filters if isinstance(f, _QuietDask)]:
+            handler.removeFilter(old)
+        handler.addFilter(_QuietDask(level))
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     try:

@@ -135,6 +135,8 @@ def test_bundle_has_no_key_anywhere(starter_build: Path, tmp_path: Path) -> None
     bundled.verify()
     assert bundled.fingerprint == open_dataset(starter_build).fingerprint
     assert not bundled.has_key
+    # With the seed, `triagelab build` would rebuild the key.
+    assert "seed" not in bundled.manifest["scenario"]
 
 
 def test_bundle_of_missing_folder_is_input_error(tmp_path: Path) -> None:

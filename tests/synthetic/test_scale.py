@@ -225,7 +225,9 @@ def test_scheduler_without_dask_is_input_error() -> None:
         list(run_tasks(abs, 1, scheduler="tcp://127.0.0.1:8786"))
 
 
-@pytest.mark.parametrize("address", ["not-an-address", "127.0.0.1:8786", "tcp://127.0.0.1"])
+@pytest.mark.parametrize(
+    "address", ["not-an-address", "tcp://127.0.0.1", "tcp://127.0.0.1:0", "127.0.0.1:99999"]
+)
 def test_bad_scheduler_address_is_input_error(address: str) -> None:
     with pytest.raises(InputError, match="invalid `scheduler` address"):
         check_engine("dask", 1, address)
@@ -336,3 +338,20 @@ def test_interrupted_build_exits_130(tmp_path: Path) -> None:
     assert child.returncode == 130, err
     assert err == "triagelab: interrupted\n"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("table", ["auth_events", "transactions"])
+def test_file_dictionaries_are_sorted_and_used(one_worker_build: Path, table: str) -> None:
+    """Dictionary order and unused values would show which values stories added."""
+    for path in sorted((one_worker_build / "data" / table).rglob("*.parquet")):
+        text = [
+            field.name
+            for field in pq.read_schema(path)
+            if field.type == pa.string() and field.name != "event_id"
+        ]
+        data = pq.read_table(path, read_dictionary=text)
+        for name in text:
+            column = data.column(name).combine_chunks()
+            values = column.dictionary.to_pylist()
+            assert values == sorted(values), (path, name)
+            assert set(values) == set(column.dictionary_decode().drop_null().to_pylist())

@@ -34,7 +34,7 @@ ALERT_SOURCE_WEIGHTS = (0.6, 0.25, 0.15)
 # Smallest expected number of rows in one event file of a `date` layout; below it event
 # tables are split by month. A Parquet file costs about half a millisecond of CPU to write
 # whatever its size (pyarrow 26), and one file per country, day and table of a 30-day shard
-# would be about 500 files.
+# in six countries would be about 500 files.
 MIN_ROWS_PER_DATE_FILE = 100_000
 # Rows of each shard table checked against the schema during a build. pandera's cost is
 # mostly per column, and 5,000 rows take about half the time of 20,000.
@@ -115,13 +115,7 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
         "tickets": result.tickets,
     }
     for table, frame in tables.items():
-        try:
-            validate(table, _validation_sample(frame))
-        except SchemaError as err:
-            raise GenerationError(
-                f"shard {index}: generated rows failed the schema check ({err}); "
-                "this is a fault in triagelab, please report it with the scenario"
-            ) from err
+        _check_generated(table, _validation_sample(frame), f"shard {index}")
         folder = staging / "data" / table
         if table in EVENT_TABLES and scheme != "none":
             owner_country = pd.Categorical.from_codes(
@@ -142,6 +136,23 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
         seconds,
     )
     return ShardSummary(index, counts, result.cases, seconds)
+
+
+def _check_generated(table: str, frame: pd.DataFrame, what: str) -> None:
+    """Validate generated rows; a failure is a fault of the generator, not of the input.
+
+    Raises
+    ------
+    GenerationError
+        Naming `what` was generated and the schema error.
+    """
+    try:
+        validate(table, frame)
+    except SchemaError as err:
+        raise GenerationError(
+            f"{what}: generated rows failed the schema check ({err}); "
+            "this is a fault in triagelab, please report it with the scenario"
+        ) from err
 
 
 def _validation_sample(frame: pd.DataFrame | pa.Table) -> pd.DataFrame:
@@ -205,12 +216,12 @@ def build_dataset(
                 progress(1)
         summaries.sort(key=lambda summary: summary.index)
         market = generate_market(scenario)
-        validate("market", market)
+        _check_generated("market", market, "the market table")
         write_parquet(market, staging / "data" / "market" / "part-00000.parquet")
         planned = pd.concat([summary.cases for summary in summaries], ignore_index=True)
         cases, labels = _finish_cases(scenario, planned)
-        validate("cases", cases)
-        validate("labels", labels)
+        _check_generated("cases", cases, "the case queue")
+        _check_generated("labels", labels, "the answer key")
         write_parquet(cases, staging / "cases" / "cases.parquet")
         write_parquet(labels, staging / "key" / "labels.parquet")
         counts.update(market=len(market), cases=len(cases))

@@ -408,7 +408,7 @@ def _time_order(
     does not depend on the sort algorithm. When the keys fit, they are packed into one
     int64 with the permutation in the lowest bits, and the rows are read back from the
     low bits of the sorted values. That is about 1.5 times as fast as a stable argsort and
-    more than five times faster than `np.lexsort`, which takes the keys that do not fit.
+    several times faster than `np.lexsort`, which takes the keys that do not fit.
     """
     count = len(ts)
     if count == 0:

@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 
 Engine = Literal["local", "dask"]
 ENGINES: tuple[str, ...] = ("local", "dask")
-# A Dask scheduler address: protocol, host (a name, IPv4 or bracketed IPv6) and port.
-SCHEDULER_ADDRESS = re.compile(r"[a-z]+://(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}")
+# A Dask scheduler address: an optional protocol (tcp:// by default), a host (a name,
+# IPv4 or bracketed IPv6) and a port.
+SCHEDULER_ADDRESS = re.compile(r"(?:[a-z]+://)?(?:\[[0-9a-fA-F:.]+\]|[\w.-]+):(\d{1,5})")
 # Seconds to wait for a Dask scheduler given by address.
 CONNECT_TIMEOUT_S = 30
 T = TypeVar("T")
@@ -104,10 +105,11 @@ def check_engine(engine: str, workers: int, scheduler: str | None) -> None:
             field="scheduler",
             value=scheduler,
         )
-    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+    address = SCHEDULER_ADDRESS.fullmatch(scheduler) if scheduler is not None else None
+    if scheduler is not None and (address is None or not 1 <= int(address.group(1)) <= 65535):
         raise InputError(
-            f"invalid `scheduler` address {scheduler!r}; expected PROTOCOL://HOST:PORT, "
-            "such as tcp://127.0.0.1:8786",
+            f"invalid `scheduler` address {scheduler!r}; expected [PROTOCOL://]HOST:PORT "
+            "with a port from 1 to 65535, such as tcp://127.0.0.1:8786",
             field="scheduler",
             value=scheduler,
         )

@@ -60,7 +60,8 @@ def distinct_ids(seed: int, name: str, rows: np.ndarray, prefix: str, width: int
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
-    # SplitMix64's finalizer (multiply and xor-shift), which spreads each input bit widely.
+    # Multiply and xor-shift steps with SplitMix64's multipliers: each input bit moves many
+    # output bits. Any round function keeps the Feistel network a permutation.
     values = values * np.uint64(0xBF58476D1CE4E5B9)
     values ^= values >> np.uint64(31)
     values = values * np.uint64(0x94D049BB133111EB)
