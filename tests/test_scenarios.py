@@ -80,3 +80,12 @@ def test_cli_scenarios_list_shows_starter() -> None:
     result = _cli("scenarios", "list")
     assert result.returncode == 0
     assert "starter" in result.stdout
+
+
+def test_cli_build_with_no_customer_for_noise_exits_2(tmp_path: Path) -> None:
+    result = _cli("build", str(SCENARIOS / "all_dormant.yaml"), "--out", str(tmp_path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "`cases.noise` is 3 but only 0 customers" in lines[0]
+    assert not any(tmp_path.iterdir())

@@ -142,7 +142,18 @@ def plan_build(scenario: Scenario) -> BuildPlan:
         for row in picked:
             day = int(case_rng.integers(first_day, max(scenario.days - 1, first_day + 1)))
             plans.append(CasePlan(int(row), mix.name, mix.subtlety, day))
+    # Noise cases show ordinary activity, which dormant holders do not have.
     free = np.flatnonzero(~taken & (segments != "dormant_holder"))
+    if len(free) < scenario.cases.noise:
+        from triagelab.exceptions import ScenarioError
+
+        raise ScenarioError(
+            f"scenario `{scenario.id}`: `cases.noise` is {scenario.cases.noise} but only "
+            f"{len(free)} customers are outside the `dormant_holder` segment and the other "
+            "cases; raise `customers`, lower the dormant_holder share or lower `cases.noise`",
+            field="cases.noise",
+            value=scenario.cases.noise,
+        )
     for row in np.sort(case_rng.choice(free, scenario.cases.noise, replace=False)):
         day = int(case_rng.integers(first_day, max(scenario.days - 1, first_day + 1)))
         plans.append(CasePlan(int(row), NOISE, 0.0, day))
