@@ -82,7 +82,7 @@ def test_cli_scenarios_list_shows_starter() -> None:
     assert "starter" in result.stdout
 
 
-def test_cli_build_with_no_customer_for_noise_exits_2(tmp_path: Path) -> None:
+def test_build_noise_without_customers(tmp_path: Path) -> None:
     result = _cli("build", str(SCENARIOS / "all_dormant.yaml"), "--out", str(tmp_path))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

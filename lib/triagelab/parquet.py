@@ -75,13 +75,13 @@ def _compact(column: pa.ChunkedArray) -> pa.Array:
     codes = (array.indices.fill_null(0) if has_nulls else array.indices).to_numpy()
     valid = array.is_valid().to_numpy(zero_copy_only=False) if has_nulls else None
     used = np.bincount(codes if valid is None else codes[valid], minlength=len(dictionary)) > 0
-    kept = np.flatnonzero(used)
-    values = dictionary.take(pa.array(kept))
+    used_codes = np.flatnonzero(used)
+    values = dictionary.take(pa.array(used_codes))
     by_value = pc.sort_indices(values).to_numpy()
-    if len(kept) == len(dictionary) and np.array_equal(by_value, kept):
+    if len(used_codes) == len(dictionary) and np.array_equal(by_value, used_codes):
         return array
     new_code = np.zeros(len(dictionary), dtype=np.int32)
-    new_code[kept[by_value]] = np.arange(len(kept), dtype=np.int32)
+    new_code[used_codes[by_value]] = np.arange(len(used_codes), dtype=np.int32)
     indices = pa.array(new_code[codes], mask=None if valid is None else ~valid)
     return pa.DictionaryArray.from_arrays(indices, values.take(pa.array(by_value)))
 

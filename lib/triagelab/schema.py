@@ -255,6 +255,17 @@ def validate(table: str, frame: pd.DataFrame, *, source: str | None = None) -> p
     from triagelab.reports.data import allowed_text, failure_message
 
     schema = TABLES[table]
+    if frame.empty:
+        # Without values pandas cannot tell text from other objects, so the empty object
+        # columns that the schema declares as text get that dtype.
+        text = [
+            name
+            for name, column in schema.columns.items()
+            if name in frame.columns
+            and frame[name].dtype == object
+            and str(column.dtype).startswith("str")
+        ]
+        frame = frame.astype(dict.fromkeys(text, "str"))
     try:
         return schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:

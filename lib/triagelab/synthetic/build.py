@@ -22,7 +22,7 @@ from triagelab.scenarios import Scenario
 from triagelab.schema import validate
 from triagelab.synthetic.activity import SEGMENT_RATES
 from triagelab.synthetic.engine import SHARD_SIZE, BuildPlan, generate_shard, plan_build
-from triagelab.synthetic.engines import check_engine, run_tasks
+from triagelab.synthetic.engines import run_tasks
 from triagelab.synthetic.ids import hex_ids
 from triagelab.synthetic.market import generate_market
 from triagelab.synthetic.rng import make_rng
@@ -73,9 +73,9 @@ def partition_scheme(plan: BuildPlan) -> str:
     """
     if plan.shard_count == 1:
         return "none"
-    # NOTE: with SHARD_SIZE customers and the segment rates of `SEGMENT_RATES` the estimate
-    # is at most 80,000 rows, so no scenario reaches the `date` layout today; only tests
-    # that lower `MIN_ROWS_PER_DATE_FILE` write it.
+    # NOTE: with SHARD_SIZE customers and the rates of `SEGMENT_RATES` the estimate is at
+    # most 80,000 rows. No scenario reaches the `date` layout today, so only tests that
+    # lower `MIN_ROWS_PER_DATE_FILE` write it.
     if expected_rows_per_date_file(plan) >= MIN_ROWS_PER_DATE_FILE:
         return "date"
     return "month"
@@ -138,19 +138,19 @@ def write_shard(plan: BuildPlan, staging: Path, scheme: str, index: int) -> Shar
     return ShardSummary(index, counts, result.cases, seconds)
 
 
-def _check_generated(table: str, frame: pd.DataFrame, what: str) -> None:
-    """Validate generated rows; a failure is a fault of the generator, not of the input.
+def _check_generated(table: str, frame: pd.DataFrame, part: str) -> None:
+    """Validate generated rows. A failure is a fault of the generator, not of the input.
 
     Raises
     ------
     GenerationError
-        Naming `what` was generated and the schema error.
+        Naming the `part` of the build (a shard, the case queue) and the schema error.
     """
     try:
         validate(table, frame)
     except SchemaError as err:
         raise GenerationError(
-            f"{what}: generated rows failed the schema check ({err}); "
+            f"{part}: generated rows failed the schema check ({err}); "
             "this is a fault in triagelab, please report it with the scenario"
         ) from err
 
@@ -162,11 +162,6 @@ def _validation_sample(frame: pd.DataFrame | pa.Table) -> pd.DataFrame:
     # a bad value, or a non-text value in an object column of a frame, may be missed.
     step = max(-(-len(frame) // VALIDATION_ROWS), 1)
     if isinstance(frame, pd.DataFrame):
-        if frame.empty:
-            # Without values pandas cannot tell text from other objects, so the text
-            # columns of an empty shard table get the `str` dtype the schema declares.
-            text = [name for name in frame.columns if frame[name].dtype == object]
-            return frame.astype(dict.fromkeys(text, "str"))
         return frame if step == 1 else frame.iloc[::step]
     sample = frame.take(pa.array(np.arange(0, len(frame), step)))
     return table_to_frame(sample)
@@ -188,7 +183,6 @@ def build_dataset(
     temporary folder and moved into place only after its manifest is written, so a
     half-built dataset never looks complete.
     """
-    check_engine(engine, workers, scheduler)
     target = Path(out) / scenario.id
     plan = plan_build(scenario)
     scheme = partition_scheme(plan)

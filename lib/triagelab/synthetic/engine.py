@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -341,7 +342,7 @@ class _OwnerKeys:
     rank: np.ndarray
     group: np.ndarray | None
 
-    @property
+    @cached_property
     def id_text(self) -> pa.Array:
         """The ids as Arrow text, usable as a dictionary because ids never repeat."""
         return pa.array(self.ids, type=pa.string())
